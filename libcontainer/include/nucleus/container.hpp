@@ -1,0 +1,78 @@
+// The public lifecycle API of libcontainer. The CLI (runtime/) parses argv and
+// config.json, then calls exactly one of these per verb. Nothing here sees
+// JSON or argv.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <oci/config.hpp>
+#include <oci/state.hpp>
+
+#include "nucleus/error.hpp"
+
+namespace nucleus {
+
+enum class CgroupDriver { cgroupfs, systemd, disabled };
+
+// Global flags that shape every verb.
+struct RuntimeOptions {
+  std::filesystem::path root;  // --root: state lives in <root>/<id>/
+  CgroupDriver cgroup_driver = CgroupDriver::cgroupfs;
+  bool rootless = false;
+  bool debug = false;
+};
+
+struct CreateOptions {
+  std::string id;
+  std::filesystem::path bundle;  // absolute
+  std::optional<std::filesystem::path> pid_file;
+  std::optional<std::filesystem::path> console_socket;
+  bool no_pivot = false;
+  bool no_new_keyring = false;
+  unsigned preserve_fds = 0;
+};
+
+struct RunOptions {
+  bool detach = false;
+  bool keep = false;
+  bool no_subreaper = false;
+};
+
+enum class Status { creating, created, running, paused, stopped };
+std::string_view to_string(Status s);
+
+// One container as `state` and `list` report it.
+struct ContainerState {
+  std::string id;
+  pid_t pid = 0;  // 0 once stopped
+  Status status = Status::stopped;
+  std::filesystem::path bundle;
+  std::filesystem::path rootfs;
+  std::string created;  // RFC 3339 with nanoseconds, UTC
+  std::string owner;
+  std::vector<std::pair<std::string, std::string>> annotations;
+};
+
+// create: validate, make <root>/<id>, start the init, leave it blocked on the
+// exec FIFO. Returns the init's pid.
+Result<pid_t> create_container(const RuntimeOptions& rt, const oci::Config& config,
+                               const CreateOptions& opts);
+// start: release a created container's init to exec the user process.
+Result<void> start_container(const RuntimeOptions& rt, const std::string& id);
+// run: create + start, then (unless detached) wait and return the exit code
+// (128+signal when killed).
+Result<int> run_container(const RuntimeOptions& rt, const oci::Config& config,
+                          const CreateOptions& opts, const RunOptions& run);
+Result<ContainerState> container_state(const RuntimeOptions& rt, const std::string& id);
+Result<void> kill_container(const RuntimeOptions& rt, const std::string& id, int signal, bool all);
+Result<void> delete_container(const RuntimeOptions& rt, const std::string& id, bool force);
+Result<std::vector<ContainerState>> list_containers(const RuntimeOptions& rt);
+Result<std::vector<pid_t>> container_processes(const RuntimeOptions& rt, const std::string& id);
+
+}  // namespace nucleus
