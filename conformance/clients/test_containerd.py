@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""containerd drives nucleus through its runc v2 shim (`--runc-binary`)."""
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import main, test  # noqa: E402
+from peers import IMAGE, Containerd  # noqa: E402
+from wrapper import RecordingRuntime  # noqa: E402
+
+runtime = RecordingRuntime(os.environ["NUCLEUS"])
+ctrd = None
+
+
+def daemon():
+    global ctrd
+    if ctrd is None:
+        ctrd = Containerd(runtime.path)
+    return ctrd
+
+
+@test
+def ctr_run_rm_output_and_exit_code():
+    c = daemon()
+    p = c.ctr(*c.run_args("--rm", IMAGE, "ctr-rm", "sh", "-c", "echo hello from $(hostname); exit 7"),
+              check=False)
+    assert p.returncode == 7, (p.returncode, p.stderr)
+    assert "hello from ctr-rm" in p.stdout, p.stdout
+    verbs = runtime.verbs_for("ctr-rm")
+    assert "create" in verbs and "start" in verbs and "delete" in verbs, verbs
+
+
+@test
+def ctr_detached_kill_delete():
+    c = daemon()
+    c.ctr(*c.run_args("-d", IMAGE, "ctr-detached", "sleep", "1000"))
+    try:
+        tasks = c.ctr("tasks", "ls").stdout
+        assert "ctr-detached" in tasks and "RUNNING" in tasks, tasks
+        # nucleus (not runc) holds the container: its own state verb reads it.
+        root = runtime.root_for("ctr-detached")
+        st = subprocess.run([runtime.real, "--root", root, "state", "ctr-detached"],
+                            capture_output=True, text=True)
+        assert st.returncode == 0 and '"running"' in st.stdout, (st.stdout, st.stderr)
+        c.ctr("tasks", "kill", "-s", "SIGKILL", "ctr-detached")
+        deadline = time.time() + 20
+        while "STOPPED" not in c.ctr("tasks", "ls").stdout:
+            assert time.time() < deadline, c.ctr("tasks", "ls").stdout
+            time.sleep(0.1)
+        c.ctr("tasks", "delete", "ctr-detached")
+    finally:
+        c.ctr("tasks", "delete", "--force", "ctr-detached", check=False)
+        c.ctr("containers", "delete", "ctr-detached", check=False)
+    verbs = runtime.verbs_for("ctr-detached")
+    assert "kill" in verbs and "delete" in verbs, verbs
+    assert not os.path.exists(os.path.join(root, "ctr-detached")), "state dir left behind"
+
+
+@test
+def ctr_run_with_tty():
+    c = daemon()
+    # `ctr run -t` needs a terminal on its own stdin: give it one with script(1).
+    cmd = " ".join(["ctr", "-a", c.sock, *c.run_args("--rm", "-t", IMAGE, "ctr-tty", "sh", "-c",
+                                                      "'tty; echo cols=$(stty size); exit 3'")])
+    p = subprocess.run(["script", "-qec", cmd, "/dev/null"], capture_output=True, text=True,
+                       timeout=60, stdin=subprocess.DEVNULL)
+    assert "/dev/pts/" in p.stdout, (p.stdout, p.stderr)
+    assert p.returncode == 3, (p.returncode, p.stdout)
+    assert "create" in runtime.verbs_for("ctr-tty")
+    assert any("--console-socket" in a for a in runtime.calls_for("ctr-tty", "create"))
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        if ctrd:
+            ctrd.close()
+        runtime.close()

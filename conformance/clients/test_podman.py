@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""podman drives nucleus through conmon (`--runtime`)."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import main, test  # noqa: E402
+from peers import IMAGE, Podman  # noqa: E402
+from wrapper import RecordingRuntime  # noqa: E402
+
+runtime = RecordingRuntime(os.environ["NUCLEUS"])
+pod = None
+
+
+def daemon():
+    global pod
+    if pod is None:
+        pod = Podman(runtime.path)
+    return pod
+
+
+def container_id(p, name):
+    return p.podman("inspect", "--format", "{{.Id}}", name, runtime=False).stdout.strip()
+
+
+@test
+def podman_run_rm_output_and_exit_code():
+    p = daemon()
+    r = p.podman("run", "--rm", "--name", "pm-rm", IMAGE, "sh", "-c", "echo hi from $(id -u); exit 5",
+                 check=False)
+    assert r.returncode == 5, (r.returncode, r.stderr)
+    assert "hi from 0" in r.stdout, r.stdout
+    assert "create" in [runtime._verb(a) for a in runtime.calls()], runtime.calls()
+
+
+@test
+def podman_run_detached_stop_rm():
+    p = daemon()
+    p.podman("run", "-d", "--name", "pm-detached", IMAGE, "sleep", "1000")
+    cid = container_id(p, "pm-detached")
+    try:
+        state = p.podman("inspect", "--format", "{{.State.Status}}", "pm-detached", runtime=False).stdout
+        assert state.strip() == "running", state
+        p.podman("stop", "-t", "1", "pm-detached")
+        state = p.podman("inspect", "--format", "{{.State.Status}}", "pm-detached", runtime=False).stdout
+        assert state.strip() in ("exited", "stopped"), state
+        p.podman("rm", "pm-detached")
+    finally:
+        p.podman("rm", "--force", "pm-detached", check=False)
+    verbs = runtime.verbs_for(cid)
+    assert "create" in verbs and "start" in verbs and "kill" in verbs and "delete" in verbs, verbs
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        if pod:
+            pod.close()
+        runtime.close()
