@@ -1,0 +1,27 @@
+// --cgroup-manager disabled: the container gets no cgroup of its own.
+#pragma once
+
+#include "cgroups/manager.hpp"
+
+namespace nucleus::cgroups {
+
+class DisabledManager final : public CgroupManager {
+ public:
+  Result<void> create() override { return {}; }
+  Result<void> apply(pid_t) override { return {}; }
+  // Like crun: limits are ignored when there is no cgroup to put them in.
+  Result<void> set(const oci::Resources&) override { return {}; }
+  Result<void> freeze() override { return disabled(); }
+  Result<void> thaw() override { return disabled(); }
+  Result<bool> frozen() const override { return false; }
+  Result<std::vector<pid_t>> pids() const override { return disabled(); }
+  Result<void> kill_all(int) override { return disabled(); }
+  Result<void> destroy() override { return {}; }
+  std::map<std::string, std::string> paths() const override { return {}; }
+  std::optional<int> clone_into_fd() const override { return std::nullopt; }
+
+ private:
+  static std::unexpected<Error> disabled() { return fail("cgroups disabled"); }
+};
+
+}  // namespace nucleus::cgroups

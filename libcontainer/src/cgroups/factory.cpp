@@ -1,0 +1,76 @@
+// Choosing and building the manager: make_cgroup_manager at create (from the
+// host layout and cgroupsPath), open_cgroup_manager later (from stored paths).
+#include <algorithm>
+
+#include "cgroups/cgroup_file.hpp"
+#include "cgroups/cgroup_path.hpp"
+#include "cgroups/disabled.hpp"
+#include "cgroups/hierarchy.hpp"
+#include "cgroups/manager.hpp"
+#include "cgroups/systemd.hpp"
+#include "cgroups/v1.hpp"
+#include "cgroups/v2.hpp"
+
+namespace nucleus::cgroups {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+Result<std::unique_ptr<CgroupManager>> make_cgroupfs_manager(const CgroupConfig& config) {
+  auto path = TRY(parse_cgroups_path(config.cgroups_path, config.id));
+  auto host = TRY(discover_hierarchies(config.mount_root, config.mountinfo_path));
+  std::vector<ProcCgroup> own;
+  if (!path.absolute) own = parse_proc_cgroup(TRY(read_file(config.proc_self_cgroup_path)));
+
+  if (host.layout == Layout::v2) {
+    auto dir = TRY(cgroup_dir(host.hierarchies.front(), path, own, host.layout));
+    return std::make_unique<V2Manager>(std::move(dir));
+  }
+  std::vector<V1Dir> dirs;
+  for (const auto& h : host.hierarchies) {
+    auto dir = TRY(cgroup_dir(h, path, own, host.layout));
+    dirs.push_back({h.controllers, std::move(dir), h.mount_point});
+  }
+  return std::make_unique<V1Manager>(std::move(dirs));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<CgroupManager>> make_cgroup_manager(const CgroupConfig& config) {
+  switch (config.driver) {
+    case CgroupDriver::disabled:
+      return std::make_unique<DisabledManager>();
+    case CgroupDriver::systemd:
+      return make_systemd_manager(config);
+    case CgroupDriver::cgroupfs:
+      break;
+  }
+  return make_cgroupfs_manager(config);
+}
+
+Result<std::unique_ptr<CgroupManager>> open_cgroup_manager(const std::map<std::string, std::string>& paths,
+                                                           CgroupDriver driver) {
+  // No paths: the container was created without cgroups.
+  if (driver == CgroupDriver::disabled || paths.empty()) return std::make_unique<DisabledManager>();
+  if (driver == CgroupDriver::systemd) {
+    if (!systemd_running()) return fail("systemd cgroup driver requested but systemd is not running");
+    return fail("systemd cgroup driver is not implemented yet; use the cgroupfs driver");
+  }
+  for (const auto& [controller, dir] : paths) {
+    if (!fs::path(dir).is_absolute())
+      return fail(fmt::format("stored cgroup path \"{}\" of \"{}\" is not absolute", dir, controller));
+  }
+  if (paths.size() == 1 && paths.begin()->first.empty())
+    return std::make_unique<V2Manager>(paths.begin()->second);
+  // Co-mounted controllers (cpu,cpuacct) share a dir: one V1Dir per dir.
+  std::vector<V1Dir> dirs;
+  for (const auto& [controller, dir] : paths) {
+    auto it = std::find_if(dirs.begin(), dirs.end(), [&](const V1Dir& d) { return d.dir == dir; });
+    if (it == dirs.end()) it = dirs.insert(dirs.end(), V1Dir{{}, dir, {}});
+    if (!controller.empty()) it->controllers.push_back(controller);
+  }
+  return std::make_unique<V1Manager>(std::move(dirs));
+}
+
+}  // namespace nucleus::cgroups

@@ -1,0 +1,96 @@
+// Driver choice: systemd, disabled, and errors from make/open.
+#include <catch2/catch.hpp>
+
+#include "cgroups/manager.hpp"
+#include "cgroups/systemd.hpp"
+#include "fake_host.hpp"
+
+using namespace nucleus;
+using namespace nucleus::cgroups;
+using namespace nucleus::cgroups::testing;
+
+TEST_CASE("systemd driver: slice:prefix:name, and an error without systemd", "[cgroups][driver]") {
+  auto p = parse_systemd_path("system.slice:docker:abc", "c1");
+  REQUIRE(p);
+  CHECK(p->slice == "system.slice");
+  CHECK(p->prefix == "docker");
+  CHECK(p->name == "abc");
+  auto def = parse_systemd_path("", "c1");
+  REQUIRE(def);
+  CHECK(def->name == "c1");
+  auto bad = parse_systemd_path("/a/b", "c1");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().what() ==
+        "expected cgroupsPath to be of format \"slice:prefix:name\" for systemd cgroups, got \"/a/b\" instead");
+  CHECK_FALSE(parse_systemd_path("a:b:c:d", "c1"));
+
+  TempDir tmp;
+  CgroupConfig c;
+  c.id = "c1";
+  c.driver = CgroupDriver::systemd;
+  CHECK_FALSE(systemd_running(tmp.path() / "run/systemd/system"));
+  auto m = make_systemd_manager(c, tmp.path() / "run/systemd/system");
+  REQUIRE_FALSE(m);
+  CHECK(m.error().what() == "systemd cgroup driver requested but systemd is not running");
+  fs::create_directories(tmp.path() / "run/systemd/system");
+  CHECK(systemd_running(tmp.path() / "run/systemd/system"));
+  // With systemd present the driver is still missing, and says so.
+  auto later = make_systemd_manager(c, tmp.path() / "run/systemd/system");
+  REQUIRE_FALSE(later);
+  CHECK_THAT(later.error().what(), Catch::Contains("not implemented"));
+  c.cgroups_path = "/a/b";
+  CHECK_THAT(make_systemd_manager(c, tmp.path() / "run/systemd/system").error().what(),
+             Catch::Contains("slice:prefix:name"));
+}
+
+TEST_CASE("make_cgroup_manager(systemd) on this host", "[cgroups][driver]") {
+  if (systemd_running()) {
+    WARN("systemd runs here; skipping the no-systemd check");
+    return;
+  }
+  CgroupConfig c;
+  c.id = "c1";
+  c.driver = CgroupDriver::systemd;
+  auto m = make_cgroup_manager(c);
+  REQUIRE_FALSE(m);
+  CHECK(m.error().what() == "systemd cgroup driver requested but systemd is not running");
+  auto o = open_cgroup_manager({{"", "/sys/fs/cgroup/x"}}, CgroupDriver::systemd);
+  REQUIRE_FALSE(o);
+  CHECK(o.error().what() == "systemd cgroup driver requested but systemd is not running");
+}
+
+TEST_CASE("disabled driver: membership is a no-op, queries say cgroups disabled", "[cgroups][driver]") {
+  FakeHost host;  // not even read
+  CgroupConfig c = host.config("c1", "/../bad-but-unused");
+  c.driver = CgroupDriver::disabled;
+  auto m = make_cgroup_manager(c);
+  REQUIRE(m);
+  CHECK((*m)->create());
+  CHECK((*m)->apply(1));
+  CHECK((*m)->set(oci::Resources{}));
+  CHECK((*m)->paths().empty());
+  CHECK((*m)->frozen() == false);
+  CHECK((*m)->destroy());
+  CHECK_FALSE((*m)->clone_into_fd());
+  auto pids = (*m)->pids();
+  REQUIRE_FALSE(pids);
+  CHECK(pids.error().what() == "cgroups disabled");
+  CHECK((*m)->kill_all(9).error().what() == "cgroups disabled");
+  CHECK((*m)->freeze().error().what() == "cgroups disabled");
+  // Nothing stored: the container had no cgroups.
+  auto o = open_cgroup_manager({}, CgroupDriver::cgroupfs);
+  REQUIRE(o);
+  CHECK((*o)->pids().error().what() == "cgroups disabled");
+}
+
+TEST_CASE("make_cgroup_manager reports bad paths and hosts", "[cgroups][driver]") {
+  FakeHost host;
+  host.add_v1("pids", "rw,pids");
+  auto bad = make_cgroup_manager(host.config("c1", "/x/../../y"));
+  REQUIRE_FALSE(bad);
+  CHECK_THAT(bad.error().what(), Catch::Contains("leaves the cgroup root"));
+  CgroupConfig c = host.config("c1");
+  c.mount_root = host.root() / "elsewhere";
+  CHECK_FALSE(make_cgroup_manager(c));
+  CHECK_FALSE(open_cgroup_manager({{"pids", "relative/dir"}}, CgroupDriver::cgroupfs));
+}

@@ -1,0 +1,49 @@
+#include "cgroups/v2.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <csignal>
+
+#include "cgroups/cgroup_file.hpp"
+#include "cgroups/freezer.hpp"
+#include "cgroups/kill_all.hpp"
+#include "cgroups/resources.hpp"
+
+namespace nucleus::cgroups {
+
+Result<void> V2Manager::create() { return make_dirs(dir_); }
+
+Result<void> V2Manager::apply(pid_t pid) { return write_file(dir_ / "cgroup.procs", std::to_string(pid)); }
+
+Result<void> V2Manager::set(const oci::Resources& resources) {
+  return accept_resources_unapplied(resources, true);
+}
+
+Result<void> V2Manager::freeze() { return freeze_v2(dir_); }
+Result<void> V2Manager::thaw() { return thaw_v2(dir_); }
+Result<bool> V2Manager::frozen() const { return frozen_v2(dir_); }
+
+Result<std::vector<pid_t>> V2Manager::pids() const { return read_procs_recursive(dir_); }
+
+Result<void> V2Manager::kill_all(int signal) {
+  if (signal == SIGKILL && ::access((dir_ / "cgroup.kill").c_str(), F_OK) == 0)
+    return write_file(dir_ / "cgroup.kill", "1");
+  return signal_all(*this, signal, true);
+}
+
+Result<void> V2Manager::destroy() {
+  dir_fd_.reset();
+  return remove_cgroup_tree(dir_);
+}
+
+std::map<std::string, std::string> V2Manager::paths() const { return {{"", dir_.native()}}; }
+
+std::optional<int> V2Manager::clone_into_fd() const {
+  // O_PATH would not do: CLONE_INTO_CGROUP wants a real open of the dir.
+  if (!dir_fd_) dir_fd_.reset(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir_fd_) return std::nullopt;
+  return dir_fd_.get();
+}
+
+}  // namespace nucleus::cgroups

@@ -1,0 +1,36 @@
+// cgroupfs v2 on a pure v2 host: one dir in the unified hierarchy.
+#pragma once
+
+#include <filesystem>
+
+#include "cgroups/manager.hpp"
+#include "nucleus/unique_fd.hpp"
+
+namespace nucleus::cgroups {
+
+class V2Manager final : public CgroupManager {
+ public:
+  explicit V2Manager(std::filesystem::path dir) : dir_(std::move(dir)) {}
+
+  // Controllers are enabled in the parents' cgroup.subtree_control by set(),
+  // only for the limits the config asks for, once limits are written.
+  Result<void> create() override;
+  Result<void> apply(pid_t pid) override;
+  Result<void> set(const oci::Resources& resources) override;
+  Result<void> freeze() override;
+  Result<void> thaw() override;
+  Result<bool> frozen() const override;
+  Result<std::vector<pid_t>> pids() const override;
+  // cgroup.kill (Linux 5.14+) for SIGKILL: atomic, no freeze needed.
+  Result<void> kill_all(int signal) override;
+  Result<void> destroy() override;
+  std::map<std::string, std::string> paths() const override;
+  // Opened on first use (also for a re-opened manager, for exec).
+  std::optional<int> clone_into_fd() const override;
+
+ private:
+  std::filesystem::path dir_;
+  mutable UniqueFd dir_fd_;
+};
+
+}  // namespace nucleus::cgroups
