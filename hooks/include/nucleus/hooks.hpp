@@ -13,7 +13,14 @@
 
 namespace nucleus::hooks {
 
-enum class Kind { prestart, create_runtime, create_container, start_container, poststart, poststop };
+enum class Kind {
+  prestart,
+  create_runtime,
+  create_container,
+  start_container,
+  poststart,
+  poststop
+};
 
 // The spec's name for the kind: "prestart", "createRuntime", ...
 std::string_view to_string(Kind kind);
@@ -23,9 +30,13 @@ std::string_view to_string(Kind kind);
 // errors after which the caller must stop the container (as runc does).
 bool failure_is_fatal(Kind kind);
 
-// Run one hook and wait for it. Its stdout and stderr are captured (as runc
-// does, so hook output never mixes into the container's stdio) and quoted in
-// the error when it fails. Errors read like runc's:
+// Run one hook and wait for it. The hook inherits the caller's cwd and
+// namespaces, starts with default signal dispositions and an empty mask, and
+// runs in its own process group (killed as a whole on timeout). The caller
+// must not auto-reap children (SIGCHLD ignored, waitpid(-1)) meanwhile.
+// Its stdout and stderr are captured (as runc does, so hook output never
+// mixes into the container's stdio) and quoted in the error when it fails.
+// Errors read like runc's:
 //   /usr/bin/x: exit status 1, stdout: ..., stderr: ...
 //   /usr/bin/x: signal: killed, stdout: ..., stderr: ...
 //   /usr/bin/x: hook ran past specified timeout of 2.0s

@@ -63,9 +63,10 @@ inline std::unexpected<Error> fail_errno(std::string what, int err = errno) {
 }  // namespace nucleus
 
 // Propagate an error from an expression returning Result<...>, evaluating to
-// its value otherwise (a GNU statement expression, as g++ and clang accept).
+// its value otherwise (a GNU statement expression, as g++ and clang accept;
+// __extension__ keeps -Wpedantic quiet about it).
 #define TRY(expr)                                             \
-  ({                                                          \
+  __extension__({                                             \
     auto&& try_result_ = (expr);                              \
     if (!try_result_) return std::unexpected(std::move(try_result_).error()); \
     std::move(try_result_).value();                           \
