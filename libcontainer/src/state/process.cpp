@@ -46,7 +46,7 @@ Result<ProcStat> parse_proc_stat(std::string_view text) {
     if (field == 22) {
       auto [p, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), st.start_time);
       if (ec != std::errc{} || p != tok.data() + tok.size())
-        return fail(fmt::format("malformed /proc stat: start time {:?}", std::string(tok)));
+        return fail(fmt::format("malformed /proc stat: start time \"{}\"", tok));
       return st;
     }
     pos = end;

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <string_view>
 
 #include "nucleus/error.hpp"
 #include "nucleus/unique_fd.hpp"

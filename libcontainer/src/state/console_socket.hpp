@@ -1,0 +1,33 @@
+// Passing fds over unix sockets: the pty master to --console-socket (the
+// caller accepts exactly one sendmsg with one SCM_RIGHTS fd and a non-empty
+// payload under 4096 bytes, as runc sends), and fds on internal channels.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "nucleus/error.hpp"
+#include "nucleus/unique_fd.hpp"
+
+namespace nucleus {
+
+// One sendmsg carrying `payload` (non-empty, < 4096 bytes) and one fd.
+Result<void> send_fd(int sock, int fd, std::string_view payload);
+
+// Connect to the --console-socket at `socket` and send the pty master.
+// runc names the fd "/dev/ptmx"; callers log the payload but need it non-empty.
+Result<void> send_console_fd(const std::filesystem::path& socket, int master_fd,
+                             std::string_view payload = "/dev/ptmx");
+
+struct ReceivedFd {
+  UniqueFd fd;
+  std::string payload;
+};
+
+// One recvmsg expecting exactly one fd (received close-on-exec); extra fds
+// are closed and reported as an error.
+Result<ReceivedFd> recv_fd_message(int sock);
+Result<UniqueFd> recv_fd(int sock);
+
+}  // namespace nucleus
