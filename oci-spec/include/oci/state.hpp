@@ -1,0 +1,39 @@
+// The container state documents: the spec's State (runtime.md#state), which
+// hooks read on stdin, and runc's `state` verb output (RuntimeState).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+namespace oci {
+
+// runtime.md#state. Serialised compactly in this field order; `pid` is
+// omitted when absent, `annotations` when empty.
+struct State {
+  std::string oci_version{};  // required
+  std::string id{};           // required
+  std::string status{};       // required: creating | created | running | stopped
+  std::optional<int> pid{};
+  std::string bundle{};  // required, absolute
+  std::map<std::string, std::string> annotations{};
+  bool operator==(const State&) const = default;
+};
+
+// What `runc state ID` prints (2-space indent, no trailing newline), in this
+// order: ociVersion, id, pid, status, bundle, rootfs, created, annotations
+// (omitted when empty), owner. `pid` is always printed (0 when stopped).
+struct RuntimeState {
+  std::string oci_version{};
+  std::string id{};
+  int pid = 0;
+  std::string status{};
+  std::string bundle{};
+  std::string rootfs{};
+  std::string created{};  // RFC 3339 with nanoseconds, UTC: 2024-01-02T03:04:05.123456789Z
+  std::map<std::string, std::string> annotations{};
+  std::string owner{};  // runc always prints "" here
+  bool operator==(const RuntimeState&) const = default;
+};
+
+}  // namespace oci

@@ -1,0 +1,199 @@
+// Semantic validation of the `linux` section of config.json.
+#include <set>
+
+#include "validate_util.hpp"
+
+namespace oci::detail {
+namespace {
+
+Status validate_namespaces(const std::vector<Namespace>& namespaces, const Path& p) {
+  std::set<NamespaceType> seen;
+  for (std::size_t i = 0; i < namespaces.size(); ++i) {
+    const Namespace& ns = namespaces[i];
+    if (!seen.insert(ns.type).second)
+      return fail_at(p.at(i).child("type"),
+                     fmt::format("namespace {} listed twice", quote(namespace_type_name(ns.type))));
+    if (ns.path) TRY_VOID(check_absolute(p.at(i).child("path"), *ns.path));
+  }
+  return {};
+}
+
+// A network device name as the kernel accepts it (dev_valid_name).
+bool valid_ifname(std::string_view n) {
+  return !n.empty() && n.size() < 16 && n != "." && n != ".." &&
+         n.find_first_of("/: \t\n") == std::string_view::npos;
+}
+
+// Settings that only make sense inside a namespace of their own.
+Status validate_namespace_needs(const Config& c, const Linux& l, const Path& root) {
+  Path p = root.child("linux");
+  auto needs = [&](bool used, NamespaceType t, const Path& where) -> Status {
+    if (!used || l.find_namespace(t)) return {};
+    return fail_at(where, fmt::format("requires a {} namespace", namespace_type_name(t)));
+  };
+  TRY_VOID(needs(!l.uid_mappings.empty(), NamespaceType::user, p.child("uidMappings")));
+  TRY_VOID(needs(!l.gid_mappings.empty(), NamespaceType::user, p.child("gidMappings")));
+  TRY_VOID(needs(!l.time_offsets.empty(), NamespaceType::time, p.child("timeOffsets")));
+  TRY_VOID(needs(c.hostname && !c.hostname->empty(), NamespaceType::uts, root.child("hostname")));
+  TRY_VOID(needs(c.domainname && !c.domainname->empty(), NamespaceType::uts, root.child("domainname")));
+  TRY_VOID(needs(!l.net_devices.empty(), NamespaceType::network, p.child("netDevices")));
+  for (const auto& [clock, offset] : l.time_offsets) {
+    if (!contains(kClocks, clock))
+      return fail_at(p.child("timeOffsets").child(clock),
+                     fmt::format("unknown clock {} (expected monotonic or boottime)", quote(clock)));
+  }
+  for (const auto& [host, dev] : l.net_devices) {
+    if (!valid_ifname(host))
+      return fail_at(p.child("netDevices").child(host), fmt::format("invalid interface name {}", quote(host)));
+    if (!dev.name.empty() && !valid_ifname(dev.name))
+      return fail_at(p.child("netDevices").child(host).child("name"),
+                     fmt::format("invalid interface name {}", quote(dev.name)));
+  }
+  return {};
+}
+
+Status validate_devices(const std::vector<Device>& devices, const Path& p) {
+  for (std::size_t i = 0; i < devices.size(); ++i) {
+    const Device& d = devices[i];
+    TRY_VOID(check_name(p.at(i).child("type"), d.type, kDeviceTypes, "device type"));
+    TRY_VOID(check_absolute(p.at(i).child("path"), d.path));
+    if (d.type != "p" && (!d.major || !d.minor))
+      return fail_at(p.at(i), fmt::format("major and minor are required for type {}", quote(d.type)));
+    if (d.file_mode && *d.file_mode > 0777)
+      return fail_at(p.at(i).child("fileMode"), fmt::format("must be at most 511 (0777), got {}", *d.file_mode));
+  }
+  return {};
+}
+
+bool valid_page_size(std::string_view s) {  // ^[1-9][0-9]*[KMG]B$
+  if (s.size() < 3 || s[0] < '1' || s[0] > '9' || !s.ends_with('B')) return false;
+  char unit = s[s.size() - 2];
+  if (unit != 'K' && unit != 'M' && unit != 'G') return false;
+  return std::all_of(s.begin(), s.end() - 2, [](char c) { return c >= '0' && c <= '9'; });
+}
+
+Status validate_device_rules(const std::vector<DeviceRule>& rules, const Path& p) {
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    const DeviceRule& r = rules[i];
+    if (!r.type.empty()) TRY_VOID(check_name(p.at(i).child("type"), r.type, kCgroupDeviceTypes, "device type"));
+    if (r.access.find_first_not_of("rwm") != std::string::npos)
+      return fail_at(p.at(i).child("access"),
+                     fmt::format("expected a combination of r, w and m, got {}", quote(r.access)));
+  }
+  return {};
+}
+
+Status validate_resources(const Resources& r, const Path& p) {
+  TRY_VOID(validate_device_rules(r.devices, p.child("devices")));
+  for (std::size_t i = 0; i < r.hugepage_limits.size(); ++i) {
+    const auto& size = r.hugepage_limits[i].page_size;
+    if (!valid_page_size(size))
+      return fail_at(p.child("hugepageLimits").at(i).child("pageSize"),
+                     fmt::format("expected a page size like \"2MB\", got {}", quote(size)));
+  }
+  if (r.block_io) {
+    const auto& wd = r.block_io->weight_device;
+    for (std::size_t i = 0; i < wd.size(); ++i) {
+      if (!wd[i].weight && !wd[i].leaf_weight)
+        return fail_at(p.child("blockIO").child("weightDevice").at(i), "weight or leafWeight is required");
+    }
+  }
+  for (const auto& [dev, limit] : r.rdma) {
+    if (!limit.hca_handles && !limit.hca_objects)
+      return fail_at(p.child("rdma").child(dev), "hcaHandles or hcaObjects is required");
+  }
+  if (r.cpu && r.cpu->burst && r.cpu->quota && *r.cpu->quota > 0 &&
+      *r.cpu->burst > static_cast<std::uint64_t>(*r.cpu->quota))
+    return fail_at(p.child("cpu").child("burst"),
+                   fmt::format("must not exceed quota ({}), got {}", *r.cpu->quota, *r.cpu->burst));
+  return {};
+}
+
+bool takes_errno(std::string_view action) {
+  return action == "SCMP_ACT_ERRNO" || action == "SCMP_ACT_TRACE";
+}
+
+Status check_errno_ret(const Path& p, std::string_view action, bool has_errno) {
+  if (!has_errno || takes_errno(action)) return {};
+  return fail_at(p, fmt::format("not supported by action {}", quote(action)));
+}
+
+Status validate_syscall(const Syscall& s, const Path& p) {
+  if (s.names.empty()) return fail_at(p.child("names"), "must not be empty");
+  TRY_VOID(check_name(p.child("action"), s.action, kSeccompActions, "seccomp action"));
+  TRY_VOID(check_errno_ret(p.child("errnoRet"), s.action, s.errno_ret.has_value()));
+  for (std::size_t j = 0; j < s.args.size(); ++j) {
+    TRY_VOID(check_name(p.child("args").at(j).child("op"), s.args[j].op, kSeccompOperators,
+                        "seccomp operator"));
+    if (s.args[j].index > 5)
+      return fail_at(p.child("args").at(j).child("index"),
+                     fmt::format("must be between 0 and 5, got {}", s.args[j].index));
+  }
+  return {};
+}
+
+Status validate_seccomp(const Seccomp& s, const Path& p) {
+  TRY_VOID(check_name(p.child("defaultAction"), s.default_action, kSeccompActions, "seccomp action"));
+  if (s.default_action == "SCMP_ACT_NOTIFY")
+    return fail_at(p.child("defaultAction"), "SCMP_ACT_NOTIFY cannot be the default action");
+  TRY_VOID(check_errno_ret(p.child("defaultErrnoRet"), s.default_action, s.default_errno_ret.has_value()));
+  TRY_VOID(check_names(p.child("architectures"), s.architectures, kSeccompArchs, "seccomp architecture"));
+  TRY_VOID(check_names(p.child("flags"), s.flags, kSeccompFlags, "seccomp flag"));
+  if (!s.listener_metadata.empty() && s.listener_path.empty())
+    return fail_at(p.child("listenerMetadata"), "must not be set without listenerPath");
+  for (std::size_t i = 0; i < s.syscalls.size(); ++i)
+    TRY_VOID(validate_syscall(s.syscalls[i], p.child("syscalls").at(i)));
+  return {};
+}
+
+Status validate_intel_rdt(const IntelRdt& rdt, const Path& p) {
+  if (!rdt.mem_bw_schema.empty() &&
+      (!rdt.mem_bw_schema.starts_with("MB:") || rdt.mem_bw_schema.find('\n') != std::string::npos))
+    return fail_at(p.child("memBwSchema"),
+                   fmt::format("must start with \"MB:\" and be one line, got {}", quote(rdt.mem_bw_schema)));
+  if (rdt.l3_cache_schema.find('\n') != std::string::npos)
+    return fail_at(p.child("l3CacheSchema"), "must not contain newlines");
+  for (std::size_t i = 0; i < rdt.schemata.size(); ++i) {
+    if (rdt.schemata[i].find('\n') != std::string::npos)
+      return fail_at(p.child("schemata").at(i), "must not contain newlines");
+  }
+  return {};
+}
+
+Status validate_linux_misc(const Linux& l, const Path& p) {
+  TRY_VOID(check_no_empty_key(p.child("sysctl"), l.sysctl));
+  if (!l.rootfs_propagation.empty())
+    TRY_VOID(check_name(p.child("rootfsPropagation"), l.rootfs_propagation, kPropagations,
+                        "rootfs propagation"));
+  TRY_VOID(check_absolute_all(p.child("maskedPaths"), l.masked_paths));
+  TRY_VOID(check_absolute_all(p.child("readonlyPaths"), l.readonly_paths));
+  if (const auto& pers = l.personality) {
+    TRY_VOID(check_name(p.child("personality").child("domain"), pers->domain, kPersonalityDomains,
+                        "personality domain"));
+    TRY_VOID(check_names(p.child("personality").child("flags"), pers->flags, {}, "personality flag"));
+  }
+  if (const auto& mp = l.memory_policy) {
+    TRY_VOID(check_name(p.child("memoryPolicy").child("mode"), mp->mode, kMemoryPolicyModes,
+                        "memory policy mode"));
+    TRY_VOID(check_names(p.child("memoryPolicy").child("flags"), mp->flags, kMemoryPolicyFlags,
+                         "memory policy flag"));
+  }
+  if (l.intel_rdt) TRY_VOID(validate_intel_rdt(*l.intel_rdt, p.child("intelRdt")));
+  return {};
+}
+
+}  // namespace
+
+Status validate_linux(const Config& c, const Path& root) {
+  static const Linux kNone;
+  const Linux& l = c.linux ? *c.linux : kNone;  // hostname still needs a UTS namespace
+  Path p = root.child("linux");
+  TRY_VOID(validate_namespaces(l.namespaces, p.child("namespaces")));
+  TRY_VOID(validate_namespace_needs(c, l, root));
+  TRY_VOID(validate_devices(l.devices, p.child("devices")));
+  if (l.resources) TRY_VOID(validate_resources(*l.resources, p.child("resources")));
+  if (l.seccomp) TRY_VOID(validate_seccomp(*l.seccomp, p.child("seccomp")));
+  return validate_linux_misc(l, p);
+}
+
+}  // namespace oci::detail

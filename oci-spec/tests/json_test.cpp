@@ -1,0 +1,153 @@
+// The JSON document model: parsing, writing, value semantics.
+#include <catch2/catch.hpp>
+
+#include "oci/json.hpp"
+
+using oci::json::Array;
+using oci::json::Object;
+using oci::json::Value;
+namespace json = oci::json;
+
+namespace {
+
+Value parse_ok(std::string_view text) {
+  auto v = json::parse(text);
+  INFO(text);
+  REQUIRE(v.has_value());
+  return *v;
+}
+
+std::string parse_error(std::string_view text) {
+  auto v = json::parse(text);
+  INFO(text);
+  REQUIRE_FALSE(v.has_value());
+  return v.error().what();
+}
+
+}  // namespace
+
+TEST_CASE("json: numbers keep their exact integer type") {
+  auto v = parse_ok(R"([0, -1, 9223372036854775807, -9223372036854775808,
+                        18446744073709551615, 1.5, 1e3, 18446744073709551616])");
+  const auto& a = v.as_array();
+  CHECK(std::holds_alternative<std::int64_t>(a[0].storage()));
+  CHECK(a[1].as_int() == -1);
+  CHECK(a[2].as_int() == INT64_MAX);
+  CHECK(a[3].as_int() == INT64_MIN);
+  CHECK(std::holds_alternative<std::uint64_t>(a[4].storage()));
+  CHECK(a[4].as_uint() == UINT64_MAX);
+  CHECK(a[4].is_int());
+  CHECK_FALSE(a[5].is_int());
+  CHECK(a[5].as_double() == 1.5);
+  CHECK_FALSE(a[6].is_int());  // 1e3 is written as a float: not an integer
+  CHECK(a[6].is_number());
+  CHECK_FALSE(a[7].is_int());  // beyond uint64
+}
+
+TEST_CASE("json: syntax errors are rejected") {
+  CHECK_THAT(parse_error("{]"), Catch::Contains("invalid JSON"));
+  CHECK_THAT(parse_error(""), Catch::Contains("invalid JSON"));
+  CHECK_THAT(parse_error(R"({"a": 1} x)"), Catch::Contains("trailing garbage"));
+  CHECK_THAT(parse_error(R"({"a": 1} {})"), Catch::Contains("invalid JSON"));
+  CHECK_THAT(parse_error("{\"a\": \"\xff\xfe\"}"), Catch::Contains("UTF8"));
+  CHECK_THAT(parse_error(R"({"a": 1 /* comment */})"), Catch::Contains("invalid JSON"));
+  CHECK_THAT(parse_error(R"({"a": 01})"), Catch::Contains("invalid JSON"));
+  CHECK_THAT(parse_error(R"({"a": [1, 2})"), Catch::Contains("invalid JSON"));
+  CHECK_THAT(parse_error(R"({'a': 1})"), Catch::Contains("invalid JSON"));
+  // Whitespace after the document is fine.
+  CHECK(json::parse("{}\n\n").has_value());
+}
+
+TEST_CASE("json: nesting depth is bounded") {
+  auto nested = [](int depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  CHECK(json::parse(nested(100)).has_value());
+  CHECK_THAT(parse_error(nested(100000)), Catch::Contains("nesting deeper than 512 levels"));
+}
+
+TEST_CASE("json: objects keep order and the last duplicate wins") {
+  auto v = parse_ok(R"({"b": 1, "a": 2, "b": 3})");
+  REQUIRE(v.as_object().size() == 3);
+  CHECK(v.as_object()[0].first == "b");
+  CHECK(v.find("b")->as_int() == 3);
+  CHECK(v.find("a")->as_int() == 2);
+  CHECK(v.find("c") == nullptr);
+  CHECK(Value(1).find("a") == nullptr);
+  v.set("a", "x");
+  CHECK(v.find("a")->as_string() == "x");
+  v.set("z", nullptr);
+  CHECK(v.as_object().back().first == "z");
+}
+
+TEST_CASE("json: compact and indented writing in Go's format") {
+  Value v = Object{{"id", "c1"}, {"n", -5}, {"empty", Object{}}, {"list", Array{}},
+                   {"arr", Array{1, true, nullptr}}, {"u", std::uint64_t{18446744073709551615ULL}}};
+  CHECK(json::write(v) ==
+        R"({"id":"c1","n":-5,"empty":{},"list":[],"arr":[1,true,null],"u":18446744073709551615})");
+  CHECK(json::write(v, {.indent = 2}) == R"({
+  "id": "c1",
+  "n": -5,
+  "empty": {},
+  "list": [],
+  "arr": [
+    1,
+    true,
+    null
+  ],
+  "u": 18446744073709551615
+})");
+  CHECK(json::write(Value(Array{Array{}}), {.indent = 4}) == "[\n    []\n]");
+}
+
+TEST_CASE("json: strings are escaped like Go's encoding/json") {
+  CHECK(json::write(Value("a\"b\\c\n\t\r")) == R"("a\"b\\c\n\t\r")");
+  CHECK(json::write(Value("<&>")) == R"("\u003c\u0026\u003e")");
+  CHECK(json::write(Value(std::string("\x01\x1f", 2))) == R"("\u0001\u001f")");
+  CHECK(json::write(Value("line\xe2\x80\xa8sep\xe2\x80\xa9")) == R"("line\u2028sep\u2029")");
+  CHECK(json::write(Value("h\xc3\xa9llo/")) == "\"h\xc3\xa9llo/\"");
+  // What is written parses back to the same value.
+  Value tricky("q\"<>&\x01\xe2\x80\xa8\xc3\xa9");
+  CHECK(parse_ok(json::write(tricky)) == tricky);
+}
+
+TEST_CASE("json: doubles are written shortest and round-trip") {
+  CHECK(json::write(Value(0.1)) == "0.1");
+  CHECK(json::write(Value(1.5)) == "1.5");
+  CHECK(parse_ok(json::write(Value(1e300))).as_double() == 1e300);
+}
+
+TEST_CASE("json: copies are independent values") {
+  Value a = Object{{"list", Array{1, 2}}};
+  Value b = a;
+  b.set("x", 1);
+  b.as_object()[0].second.as_array().emplace_back(3);
+  CHECK(a.as_object().size() == 1);
+  CHECK(a.find("list")->as_array().size() == 2);
+  CHECK(b.find("list")->as_array().size() == 3);
+}
+
+TEST_CASE("json: equality compares values, integers across signedness") {
+  CHECK(Value(5) == Value(5u));
+  CHECK_FALSE(Value(-1) == Value(std::uint64_t{UINT64_MAX}));
+  CHECK_FALSE(Value(1) == Value(1.0));
+  CHECK(Value(nullptr) == Value());
+  CHECK_FALSE(Value("a") == Value("b"));
+  CHECK(parse_ok(R"({"a": [1, {"b": null}]})") == parse_ok(R"({"a":[1,{"b":null}]})"));
+  CHECK_FALSE(parse_ok(R"({"a": 1, "b": 2})") == parse_ok(R"({"b": 2, "a": 1})"));
+}
+
+TEST_CASE("json: describe() for error messages") {
+  CHECK(Value("1g").describe() == R"("1g")");
+  CHECK(Value(42).describe() == "42");
+  CHECK(Value(1.0).describe() == "1.0");
+  CHECK(Value(true).describe() == "true");
+  CHECK(Value().describe() == "null");
+  CHECK(Value(Object{}).describe() == "an object");
+  CHECK(Value(Array{}).describe() == "an array");
+  std::string long_text(100, 'x');
+  CHECK(Value(long_text).describe() == "\"" + std::string(61, 'x') + "...\"");
+}
+
+TEST_CASE("json: ParseError::what") {
+  CHECK(json::ParseError{"a.b[1]", "bad"}.what() == "a.b[1]: bad");
+  CHECK(json::ParseError{"", "bad"}.what() == "bad");
+}
