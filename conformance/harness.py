@@ -1,12 +1,37 @@
 """A tiny stdlib-only test framework for the conformance suites.
 
-Tests are functions decorated with @test; main() runs them in order, prints
-`ok NAME` / `FAIL NAME: reason` per test and ends with the line
-`N passed, N failed` (exit 1 on any failure). Helpers drive the built binary
-($NUCLEUS) with a private --root, and build busybox-static bundles."""
+A test script defines functions decorated with @test and ends with main():
+
+    from harness import test, run, make_bundle, new_id, check_eq, main
+
+    @test
+    def start_needs_an_id():
+        rc, out, err = run(["start"])
+        check_eq(rc, 1, "exit code")
+
+    main()
+
+main() runs the tests in order (or only those named on the command line),
+prints `ok NAME`, `FAIL NAME: reason` or `skip NAME: reason` for each, and
+ends with the line `N passed, N failed` (`, N skipped` appended when a test
+skipped); it exits 1 when a test failed.
+
+Environment (set by conformance/meson.build; defaults for running by hand):
+  NUCLEUS       the binary under test
+  OCI_SPEC_DIR  the runtime-spec checkout (its schemas in OCI_SPEC_DIR/schema)
+  BUSYBOX       a static busybox for the bundles' root filesystems
+
+run() gives every call a private --root, so tests never see the host's
+containers. At exit, containers left in the private roots are force-deleted,
+mounts left under the temp dirs are detached, and the temp dirs removed. The
+harness is a child subreaper and reaps orphans (detached containers) between
+tests."""
+import ast
 import atexit
+import ctypes
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,72 +39,168 @@ import tempfile
 import time
 import traceback
 
-NUCLEUS = os.environ.get("NUCLEUS") or os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "build", "runtime", "nucleus")
+_REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NUCLEUS = os.environ.get("NUCLEUS") or os.path.join(_REPO, "build", "runtime", "nucleus")
+if os.sep in NUCLEUS:  # tests may run it from another cwd
+    NUCLEUS = os.path.abspath(NUCLEUS)
 BUSYBOX = os.environ.get("BUSYBOX", "/bin/busybox")
 OCI_SPEC_DIR = os.environ.get("OCI_SPEC_DIR") or os.path.join(
-    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "shared", "oci-runtime-spec")
+    os.path.dirname(_REPO), "shared", "oci-runtime-spec")
 
 _tests = []
 _temp_dirs = []
+_roots = []
 
+
+# ---- tests and checks ---------------------------------------------------------
 
 def test(fn):
+    """Register `fn` as a test; main() runs tests in definition order."""
     _tests.append(fn)
     return fn
+
+
+class Skipped(Exception):
+    """Raised (via skip()) by a test that cannot run on this host."""
+
+
+Skip = Skipped
 
 
 def skip(reason):
     raise Skipped(reason)
 
 
-class Skipped(Exception):
-    pass
+class Failure(AssertionError):
+    """A failed check; its message is the reason printed after FAIL."""
 
+
+def check(condition, message):
+    if not condition:
+        raise Failure(message)
+
+
+def check_eq(actual, expected, what):
+    if actual != expected:
+        raise Failure(f"{what}: expected {expected!r}, got {actual!r}")
+
+
+def check_in(needle, haystack, what):
+    if needle not in haystack:
+        raise Failure(f"{what}: expected {needle!r} in {haystack!r}")
+
+
+def wait_for(predicate, timeout=10, what="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise Failure(f"timed out waiting for {what}")
+
+
+# ---- temp dirs, state roots, running the binary -------------------------------
 
 def tempdir(prefix="nucleus-test-"):
+    """A fresh directory, removed at exit."""
     d = tempfile.mkdtemp(prefix=prefix)
     _temp_dirs.append(d)
     return d
 
 
-@atexit.register
-def _cleanup():
-    for d in _temp_dirs:
-        shutil.rmtree(d, ignore_errors=True)
+def new_root():
+    """A fresh state root (not yet created) for run(..., root=new_root())."""
+    root = os.path.join(tempdir("nucleus-root-"), "state")
+    _roots.append(root)
+    return root
 
 
 _root = None
 
 
 def state_root():
-    """The private --root every run() uses."""
+    """The private --root every run() uses by default."""
     global _root
     if _root is None:
-        _root = tempdir("nucleus-root-")
+        _root = new_root()
     return _root
 
 
-def run(args, input=None, env=None, check=None, root=True, timeout=60, stdin=None):
-    """Run nucleus with `args`; return (rc, stdout, stderr) as text.
-    check=True asserts rc == 0; check=False asserts rc != 0."""
-    cmd = [NUCLEUS] + (["--root", state_root()] if root else []) + list(args)
-    p = subprocess.run(cmd, input=input, capture_output=True, text=True, env=env, timeout=timeout,
-                       stdin=stdin if input is None else None)
+_seq = [0]
+
+
+def new_id(prefix="t"):
+    """A container id unique to this run."""
+    _seq[0] += 1
+    return f"{prefix}-{os.getpid()}-{_seq[0]}"
+
+
+def run(args, input=None, env=None, check=None, root=True, timeout=60, stdin=None, cwd=None):
+    """Run `$NUCLEUS --root <root> ARGS`; return (rc, stdout, stderr) as text.
+
+    check: True asserts rc == 0, False asserts rc != 0, an int asserts rc equals it.
+    root:  True for the private state_root(), a path for that root, False for
+           no --root at all.
+    env:   the whole environment (as subprocess takes it); None inherits ours.
+    input: text for stdin; otherwise stdin is `stdin` (default /dev/null).
+    """
+    cmd = [NUCLEUS]
+    if root is True:
+        cmd += ["--root", state_root()]
+    elif root:
+        cmd += ["--root", str(root)]
+    cmd += [str(a) for a in args]
+    if input is None and stdin is None:
+        stdin = subprocess.DEVNULL
+    p = subprocess.run(cmd, input=input, capture_output=True, text=True, errors="replace", env=env,
+                       timeout=timeout, stdin=stdin if input is None else None, cwd=cwd)
     if check is True:
-        assert p.returncode == 0, f"{' '.join(cmd)}: exit {p.returncode}\nstdout: {p.stdout}\nstderr: {p.stderr}"
+        ok, expected = p.returncode == 0, "0"
     elif check is False:
-        assert p.returncode != 0, f"{' '.join(cmd)}: unexpectedly succeeded\nstdout: {p.stdout}"
+        ok, expected = p.returncode != 0, "non-zero"
+    else:
+        ok, expected = check is None or p.returncode == check, str(check)
+    if not ok:
+        raise Failure(f"{' '.join(cmd)}: exit {p.returncode}, expected {expected}\n"
+                      f"  stdout: {p.stdout!r}\n  stderr: {p.stderr!r}")
     return p.returncode, p.stdout, p.stderr
 
 
+def error_messages(stderr):
+    """The messages in nucleus's stderr: the msg of each text or JSON log
+    record (`time="..." level=error msg="..."`), or the plain lines as they are
+    (with --log set, errors are printed plain)."""
+    messages = []
+    for line in stderr.splitlines():
+        m = re.match(r'^time="[^"]*" level=\w+ msg=("(?:[^"\\]|\\.)*"|\S*)', line)
+        if m:
+            text = m.group(1)
+            messages.append(ast.literal_eval(text) if text.startswith('"') else text)
+        elif line.startswith("{"):
+            try:
+                messages.append(json.loads(line)["msg"])
+            except (ValueError, KeyError):
+                messages.append(line)
+        else:
+            messages.append(line)
+    return "\n".join(messages)
+
+
+# ---- bundles ------------------------------------------------------------------
+
 def make_rootfs(dest):
+    """A busybox-static root filesystem at `dest` (which must not exist): the
+    binary at /bin/busybox and every applet `busybox --list-full` names (sh,
+    true, false, sleep, cat, echo, ls, id, ps, mount, ...) linked to it, with a
+    minimal /etc/passwd and /etc/group."""
     os.makedirs(dest)
-    for d in ("bin", "sbin", "usr/bin", "usr/sbin", "etc", "tmp", "root", "proc", "sys", "dev"):
+    for d in ("bin", "sbin", "usr/bin", "usr/sbin", "etc", "tmp", "root", "proc", "sys", "dev",
+              "run", "var"):
         os.makedirs(os.path.join(dest, d), exist_ok=True)
     os.chmod(os.path.join(dest, "tmp"), 0o1777)
     shutil.copy2(BUSYBOX, os.path.join(dest, "bin", "busybox"))
-    applets = subprocess.run([BUSYBOX, "--list-full"], capture_output=True, text=True).stdout.split()
+    applets = subprocess.run([BUSYBOX, "--list-full"], capture_output=True, text=True,
+                             check=True).stdout.split()
     for applet in applets:
         path = os.path.join(dest, applet)
         if not os.path.lexists(path):
@@ -93,47 +214,143 @@ def make_rootfs(dest):
 _rootfs_cache = None
 
 
-def make_bundle(config_mutator=None, args=None, terminal=False):
-    """A bundle dir with a busybox-static rootfs and `nucleus spec`'s config,
-    process.terminal off and args replaced when given; the mutator may edit
-    the config dict in place."""
+def config_path(bundle):
+    return os.path.join(bundle, "config.json")
+
+
+def load_config(bundle):
+    with open(config_path(bundle)) as f:
+        return json.load(f)
+
+
+def save_config(bundle, config):
+    with open(config_path(bundle), "w") as f:
+        json.dump(config, f, indent=2)
+
+
+def make_bundle(config_mutator=None, args=None, terminal=False, rootless=False):
+    """A bundle dir: a busybox-static rootfs and the config `nucleus spec
+    [--rootless]` writes, with process.terminal set to `terminal`, process.args
+    replaced when `args` is given, then `config_mutator(config)` applied (it
+    edits the dict in place or returns a new one). Returns the bundle path."""
     global _rootfs_cache
     if _rootfs_cache is None:
         _rootfs_cache = os.path.join(tempdir("nucleus-rootfs-"), "rootfs")
         make_rootfs(_rootfs_cache)
     bundle = tempdir("nucleus-bundle-")
     shutil.copytree(_rootfs_cache, os.path.join(bundle, "rootfs"), symlinks=True)
-    run(["spec", "--bundle", bundle], check=True, root=False)
-    path = os.path.join(bundle, "config.json")
-    config = json.load(open(path))
+    run(["spec", "--bundle", bundle] + (["--rootless"] if rootless else []), check=True, root=False)
+    config = load_config(bundle)
     config["process"]["terminal"] = terminal
     if args is not None:
-        config["process"]["args"] = args
+        config["process"]["args"] = list(args)
     if config_mutator:
-        config_mutator(config)
-    json.dump(config, open(path, "w"), indent=2)
+        config = config_mutator(config) or config
+    save_config(bundle, config)
     return bundle
 
 
-_seq = [0]
+# ---- schemas ------------------------------------------------------------------
+
+def schema_dir():
+    """OCI_SPEC_DIR/schema; a Failure when it is missing."""
+    path = os.path.join(OCI_SPEC_DIR, "schema")
+    if not os.path.isdir(path):
+        raise Failure(f"no runtime-spec schemas at {path!r} (set OCI_SPEC_DIR)")
+    return path
 
 
-def new_id(prefix="t"):
-    _seq[0] += 1
-    return f"{prefix}-{os.getpid()}-{_seq[0]}"
+def validate_schema(document, schema_file):
+    """Validate `document` against OCI_SPEC_DIR/schema/<schema_file>, with the
+    schemas' relative $refs (defs.json, features-linux.json, ...) resolved."""
+    import jsonschema
+    directory = schema_dir()
+    with open(os.path.join(directory, schema_file)) as f:
+        schema = json.load(f)
+    try:
+        import referencing
+        import referencing.jsonschema
+    except ImportError:  # jsonschema < 4.18 (Debian 12): the older resolver
+        resolver = jsonschema.RefResolver(base_uri=f"file://{directory}/", referrer=schema)
+        validator = jsonschema.Draft4Validator(schema, resolver=resolver)
+    else:
+        resources = []
+        for name in sorted(os.listdir(directory)):
+            if name.endswith(".json"):
+                with open(os.path.join(directory, name)) as f:
+                    resources.append((name, referencing.Resource.from_contents(
+                        json.load(f), default_specification=referencing.jsonschema.DRAFT4)))
+        validator = jsonschema.Draft4Validator(
+            schema, registry=referencing.Registry().with_resources(resources))
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.path)))
+    if errors:
+        where = "/".join(map(str, errors[0].path)) or "<document>"
+        raise Failure(f"{schema_file}: {where}: {errors[0].message}")
 
 
-def wait_for(predicate, timeout=10, what="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
+# ---- process hygiene and cleanup ----------------------------------------------
+
+def _become_subreaper():
+    PR_SET_CHILD_SUBREAPER = 36
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def reap_orphans():
+    """Reap exited children: orphaned containers re-parented to us. Do not
+    call it while a Popen of your own may exit (it would take its status)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
             return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+        if pid == 0:
+            return
 
+
+def _mount_points_under(directory):
+    prefix = os.path.realpath(directory) + "/"
+    try:
+        with open("/proc/self/mountinfo") as f:
+            points = [line.split()[4] for line in f]
+    except OSError:
+        return []
+    points = [p.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n")
+              .replace("\\134", "\\") for p in points]
+    return sorted((p for p in points if p.startswith(prefix)), key=len, reverse=True)
+
+
+@atexit.register
+def _cleanup():
+    for root in _roots:
+        if os.path.isdir(root):
+            for cid in os.listdir(root):
+                try:
+                    subprocess.run([NUCLEUS, "--root", root, "delete", "--force", cid],
+                                   capture_output=True, timeout=30)
+                except (OSError, subprocess.TimeoutExpired):
+                    pass
+    reap_orphans()
+    for d in reversed(_temp_dirs):
+        for point in _mount_points_under(d):  # never let rmtree walk into a mount
+            subprocess.run(["umount", "-l", point], capture_output=True)
+        shutil.rmtree(d, ignore_errors=True)
+
+
+_become_subreaper()
+
+
+# ---- running ------------------------------------------------------------------
 
 def main():
+    """Run the registered tests (only those named in sys.argv[1:], if any)."""
     only = sys.argv[1:]
+    unknown = set(only) - {fn.__name__ for fn in _tests}
+    if unknown:
+        print(f"unknown test(s): {', '.join(sorted(unknown))}")
+        sys.exit(2)
     passed = failed = skipped = 0
     for fn in _tests:
         if only and fn.__name__ not in only:
@@ -145,11 +362,16 @@ def main():
             skipped += 1
             print(f"skip {fn.__name__}: {e}", flush=True)
             continue
-        except Exception as e:  # noqa: BLE001 - report every failure kind
+        except Exception as e:  # noqa: BLE001 - one failing test must not stop the rest
             failed += 1
-            print(f"FAIL {fn.__name__}: {type(e).__name__}: {e}", flush=True)
-            traceback.print_exc(file=sys.stdout)
+            if isinstance(e, Failure):
+                print(f"FAIL {fn.__name__}: {e}", flush=True)
+            else:
+                print(f"FAIL {fn.__name__}: {type(e).__name__}: {e}", flush=True)
+                traceback.print_exc(file=sys.stdout)
             continue
+        finally:
+            reap_orphans()
         passed += 1
         print(f"ok {fn.__name__} ({time.time() - start:.2f}s)", flush=True)
     print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""), flush=True)

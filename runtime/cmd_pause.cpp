@@ -1,0 +1,25 @@
+#include "command.hpp"
+#include "pending.hpp"
+
+namespace nucleus::cli {
+
+namespace {
+
+Result<int> pause(Context& ctx) {
+  TRY_VOID(pending::pause_container(ctx.runtime, ctx.id()));  // WIRE: pause_container
+  return 0;
+}
+
+}  // namespace
+
+const Command cmd_pause = {
+    .name = "pause",
+    .summary = "pause suspends all processes inside the container",
+    .usage = "<container-id>",
+    .description =
+        "The pause command suspends all processes in the container (with the cgroup\n"
+        "freezer); \"nucleus resume\" lets them continue.",
+    .run = pause,
+};
+
+}  // namespace nucleus::cli

@@ -1,0 +1,23 @@
+#include "command.hpp"
+#include "pending.hpp"
+
+namespace nucleus::cli {
+
+namespace {
+
+Result<int> resume(Context& ctx) {
+  TRY_VOID(pending::resume_container(ctx.runtime, ctx.id()));  // WIRE: resume_container
+  return 0;
+}
+
+}  // namespace
+
+const Command cmd_resume = {
+    .name = "resume",
+    .summary = "resumes all processes that have been previously paused",
+    .usage = "<container-id>",
+    .description = "The resume command lets the processes of a paused container run again.",
+    .run = resume,
+};
+
+}  // namespace nucleus::cli

@@ -1,0 +1,69 @@
+// The features document (runtime-spec features.md). It lists only what nucleus
+// implements now: each issue that lands a feature (a mount option, seccomp,
+// an LSM, idmapped mounts, ...) extends nucleus_features() in the same change.
+#include "features_doc.hpp"
+
+#include <cap-ng.h>
+#include <seccomp.h>
+
+#include <fmt/format.h>
+#include <oci/config.hpp>
+#include <oci/parse.hpp>
+
+#include "build_info.hpp"
+
+namespace nucleus::cli {
+
+namespace {
+
+// The capabilities libcap-ng knows for the running kernel, as CAP_* names.
+std::vector<std::string> known_capabilities() {
+  std::vector<std::string> caps;
+  for (unsigned cap = 0; cap < 64; ++cap) {
+    const char* name = ::capng_capability_to_name(cap);
+    if (!name) break;  // past the kernel's last capability
+    std::string upper = "CAP_";
+    for (const char* p = name; *p; ++p) upper += static_cast<char>(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+    if (upper.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ_") == std::string::npos)
+      caps.push_back(std::move(upper));  // skip numbered caps libcap-ng has no name for
+  }
+  return caps;
+}
+
+std::vector<std::string> all_namespaces() {
+  std::vector<std::string> names;
+  for (const auto type : {oci::NamespaceType::cgroup, oci::NamespaceType::ipc, oci::NamespaceType::mount,
+                          oci::NamespaceType::network, oci::NamespaceType::pid, oci::NamespaceType::time,
+                          oci::NamespaceType::user, oci::NamespaceType::uts})
+    names.emplace_back(oci::namespace_type_name(type));
+  return names;
+}
+
+}  // namespace
+
+oci::Features nucleus_features() {
+  oci::Features f;
+  f.oci_version_min = "1.0.0";
+  f.oci_version_max = std::string(oci::kSpecVersion);
+  f.hooks = std::vector<std::string>{"prestart",       "createRuntime", "createContainer",
+                                     "startContainer", "poststart",     "poststop"};
+  f.mount_options = std::vector<std::string>{};  // none recognised yet: mounts are being built
+  oci::LinuxFeatures linux_features;
+  linux_features.namespaces = all_namespaces();
+  linux_features.capabilities = known_capabilities();
+  linux_features.cgroup = oci::CgroupFeatures{.v1 = true, .v2 = true, .systemd = false, .systemd_user = false};
+  linux_features.seccomp = oci::SeccompFeatures{.enabled = false};
+  linux_features.apparmor = oci::EnabledFeature{.enabled = false};
+  linux_features.selinux = oci::EnabledFeature{.enabled = false};
+  f.linux = std::move(linux_features);
+  const scmp_version* seccomp = ::seccomp_version();
+  f.annotations = std::map<std::string, std::string>{
+      {"io.github.seccomp.libseccomp.version",
+       fmt::format("{}.{}.{}", seccomp->major, seccomp->minor, seccomp->micro)},
+      {"org.nucleus.version", std::string(kNucleusVersion)},
+      {"org.nucleus.commit", std::string(kNucleusCommit)},
+  };
+  return f;
+}
+
+}  // namespace nucleus::cli

@@ -1,0 +1,35 @@
+// The libcontainer calls the CLI makes that are not implemented yet. Each one
+// returns `"<verb>" is not implemented yet`.
+//
+// Wiring a verb: in cmd_<verb>.cpp, on the line marked `WIRE`, replace the
+// `pending::` call with the libcontainer function of the same shape, then
+// delete it here.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include <oci/config.hpp>
+
+#include "nucleus/container.hpp"
+#include "nucleus/error.hpp"
+#include "verb_options.hpp"
+
+namespace nucleus::cli::pending {
+
+// Not declared by libcontainer yet; the shapes the CLI proposes.
+// exec: the process's exit status (or 0 once started with --detach).
+Result<int> exec_process(const RuntimeOptions& rt, const ExecOptions& opts);
+Result<void> pause_container(const RuntimeOptions& rt, const std::string& id);
+Result<void> resume_container(const RuntimeOptions& rt, const std::string& id);
+Result<void> update_container(const RuntimeOptions& rt, const UpdateOptions& opts);
+// events: prints the stats / OOM event lines until the container stops.
+Result<void> container_events(const RuntimeOptions& rt, const EventsOptions& opts);
+Result<void> checkpoint_container(const RuntimeOptions& rt, const CheckpointOptions& opts);
+// restore: like run (the exit status, or 0 with --detach).
+Result<int> restore_container(const RuntimeOptions& rt, const oci::Config& config,
+                              const CreateOptions& create, const RestoreOptions& opts);
+
+}  // namespace nucleus::cli::pending
