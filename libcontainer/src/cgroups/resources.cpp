@@ -20,7 +20,7 @@ Result<void> check_resources(const oci::Resources& r, bool have_cgroup2) {
 
 Result<void> accept_resources_unapplied(const oci::Resources& r, bool have_cgroup2) {
   TRY_VOID(check_resources(r, have_cgroup2));
-  if (!resources_empty(r)) log::warn("linux.resources: cgroup limits are not applied yet by nucleus");
+  if (!resources_empty(r)) log::debug("linux.resources: cgroup limits are not applied yet by nucleus");
   return {};
 }
 

@@ -154,7 +154,11 @@ CapabilityPlan plan_capabilities(const std::optional<oci::Capabilities>& request
   note_ungranted(plan.ungranted, "permitted", asked.permitted, s.permitted);
   note_ungranted(plan.ungranted, "effective", asked.effective, s.effective);
   note_ungranted(plan.ungranted, "inheritable", asked.inheritable, s.inheritable);
-  note_ungranted(plan.ungranted, "ambient", asked.ambient, s.ambient);
+  // An ambient capability missing from the config's own inheritable or
+  // permitted set is dropped by the kernel's rule, not by this host: runc is
+  // silent about it (its default spec asks for ambient without inheritable).
+  note_ungranted(plan.ungranted, "ambient", asked.ambient & asked.permitted & asked.inheritable,
+                 s.ambient);
   return plan;
 }
 

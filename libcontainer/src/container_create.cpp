@@ -1,0 +1,155 @@
+// create: validate, make the state dir, the exec FIFO and the cgroup, launch
+// the init and record it. Any failure undoes all of it (guards below).
+#include <signal.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <oci/parse.hpp>
+
+#include "cgroups/manager.hpp"
+#include "container_internal.hpp"
+#include "init/fds.hpp"
+#include "init/launch.hpp"
+#include "init/namespaces.hpp"
+#include "nucleus/container.hpp"
+#include "state/exec_fifo.hpp"
+#include "state/pid_file.hpp"
+#include "state/process.hpp"
+#include "state/rfc3339.hpp"
+
+namespace nucleus {
+
+namespace {
+
+// Removes the container's cgroup unless the create succeeded.
+class CgroupGuard {
+ public:
+  explicit CgroupGuard(cgroups::CgroupManager& cg) : cg_(&cg) {}
+  CgroupGuard(const CgroupGuard&) = delete;
+  CgroupGuard& operator=(const CgroupGuard&) = delete;
+  ~CgroupGuard() {
+    if (cg_) (void)cg_->destroy();
+  }
+  void release() { cg_ = nullptr; }
+
+ private:
+  cgroups::CgroupManager* cg_;
+};
+
+// The config as the init uses it: validated, with the defaults filled in.
+struct Prepared {
+  oci::Config config;
+  std::filesystem::path rootfs;
+  unsigned listen_fds = 0;
+};
+
+Result<void> check_console_flags(const oci::Process& p, const CreateOptions& o, bool detached) {
+  if (p.terminal && !o.console_socket && detached)
+    return fail("cannot allocate tty if runc will detach without setting console socket");
+  if (!p.terminal && o.console_socket)
+    return fail("cannot use console socket if runc will not allocate tty");
+  return {};
+}
+
+Result<std::filesystem::path> resolve_rootfs(const oci::Root& root, const std::filesystem::path& bundle) {
+  std::filesystem::path path(root.path);
+  if (path.is_relative()) path = bundle / path;
+  std::error_code ec;
+  auto canonical = std::filesystem::canonical(path, ec);
+  if (ec) return fail(fmt::format("rootfs (\"{}\") does not exist", path.native()));
+  if (!std::filesystem::is_directory(canonical, ec))
+    return fail(fmt::format("rootfs (\"{}\") is not a directory", path.native()));
+  return canonical;
+}
+
+Result<Prepared> prepare(const oci::Config& config, const CreateOptions& o, bool detached) {
+  if (auto valid = oci::validate(config); !valid) return fail(valid.error().what());
+  if (!config.process) return fail("process: required property missing");
+  if (!config.root) return fail("root: required property missing");
+  TRY_VOID(check_console_flags(*config.process, o, detached));
+  Prepared p{config, TRY(resolve_rootfs(*config.root, o.bundle)), init::listen_fds_for_us()};
+  TRY_VOID(init::check_preserved_fds(p.listen_fds, o.preserve_fds));
+  if (!p.config.linux) p.config.linux.emplace();
+  return p;
+}
+
+ContainerRecord make_record(const RuntimeOptions& rt, const Prepared& p, const CreateOptions& o,
+                            const cgroups::CgroupManager& cg) {
+  ContainerRecord r;
+  r.id = o.id;
+  r.bundle = o.bundle;
+  r.rootfs = p.rootfs;
+  r.created = rfc3339_nano_now();
+  for (const auto& kv : p.config.annotations) r.annotations.push_back(kv);
+  r.poststart_hooks = p.config.hooks.poststart;
+  r.poststop_hooks = p.config.hooks.poststop;
+  r.cgroup_path = p.config.linux->cgroups_path;
+  r.cgroup_paths = cg.paths();
+  r.rootless = rt.rootless;
+  r.cgroup_driver = std::string(detail::driver_name(rt.cgroup_driver));
+  return r;
+}
+
+init::InitConfig make_init_config(const Prepared& p, const CreateOptions& o, int fifo_fd,
+                                  const sigset_t& mask) {
+  init::InitConfig c;
+  c.config = &p.config;
+  c.id = o.id;
+  c.bundle = o.bundle;
+  c.rootfs = p.rootfs;
+  c.no_pivot = o.no_pivot;
+  c.no_new_keyring = o.no_new_keyring;
+  c.listen_fds = p.listen_fds;
+  c.preserve_fds = o.preserve_fds;
+  c.fifo_fd = fifo_fd;
+  c.signal_mask = mask;
+  return c;
+}
+
+}  // namespace
+
+namespace detail {
+
+Result<CreatedContainer> create_container_impl(const RuntimeOptions& rt, const oci::Config& config,
+                                               const CreateOptions& opts, bool detached,
+                                               const sigset_t& child_mask) {
+  Prepared p = TRY(prepare(config, opts, detached));
+  init::NamespacePlan plan = TRY(init::plan_namespaces(&*p.config.linux));
+  ContainerDir dir = TRY(ContainerDir::create(rt.root, opts.id));
+  TRY_VOID(ExecFifo::create(dir.fd()));
+  UniqueFd fifo = TRY(ExecFifo::open_path(dir.fd()));
+  auto cgroup = TRY(cgroups::make_cgroup_manager({opts.id, p.config.linux->cgroups_path,
+                                                  rt.cgroup_driver}));
+  TRY_VOID(cgroup->create());
+  CgroupGuard cgroup_guard(*cgroup);
+  if (p.config.linux->resources) TRY_VOID(cgroup->set(*p.config.linux->resources));
+
+  init::LaunchOptions launch{make_init_config(p, opts, fifo.get(), child_mask), cgroup.get(),
+                             opts.console_socket};
+  init::LaunchedInit launched = TRY(init::launch_init(launch, plan));
+  pid_t pid = launched.process.pid();
+
+  ContainerRecord record = make_record(rt, p, opts, *cgroup);
+  record.init_pid = pid;
+  record.init_start_time = TRY(process_start_time(pid));
+  TRY_VOID(dir.write_record(record));
+  // After the console fd went out, as callers expect (CLI-CONTRACT).
+  if (opts.pid_file) TRY_VOID(write_pid_file(*opts.pid_file, pid));
+
+  dir.commit();
+  cgroup_guard.release();
+  launched.process.release();
+  return CreatedContainer{pid, std::move(launched.console_master)};
+}
+
+}  // namespace detail
+
+Result<pid_t> create_container(const RuntimeOptions& rt, const oci::Config& config,
+                               const CreateOptions& opts) {
+  sigset_t mask;
+  ::sigprocmask(SIG_BLOCK, nullptr, &mask);
+  auto created = TRY(detail::create_container_impl(rt, config, opts, true, mask));
+  return created.pid;
+}
+
+}  // namespace nucleus

@@ -1,0 +1,297 @@
+#include "init/init.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+
+#include <fmt/format.h>
+#include <oci/parse.hpp>
+
+#include "init/cgroup_mount.hpp"
+#include "init/clone.hpp"
+#include "init/devices.hpp"
+#include "init/fds.hpp"
+#include "init/kernel_settings.hpp"
+#include "init/mounts.hpp"
+#include "init/rootfs.hpp"
+#include "init/terminal.hpp"
+#include "nucleus/hooks.hpp"
+#include "security/process_setup.hpp"
+#include "state/exec_fifo.hpp"
+
+namespace nucleus::init {
+
+namespace {
+
+// The init's working state, filled in as the steps run.
+struct Init {
+  Init(const InitConfig& c, const NamespacePlan& p, const SyncChannel& s)
+      : cfg(c), plan(p), sync(s), config(*c.config), linux(*c.config->linux),
+        process(*c.config->process) {}
+
+  const InitConfig& cfg;
+  const NamespacePlan& plan;
+  const SyncChannel& sync;
+  const oci::Config& config;
+  const oci::Linux& linux;
+  const oci::Process& process;
+  std::optional<CgroupHierarchies> cgroups;
+  UniqueFd root_fd;
+  UniqueFd fifo;  // write end, held until exec so `start` sees EOF only then
+  std::vector<std::string> env;
+  std::string executable;
+  bool runtime_listening = true;
+};
+
+bool has_cgroup_mount(const oci::Config& c) {
+  return std::any_of(c.mounts.begin(), c.mounts.end(), [](const oci::Mount& m) {
+    return m.type == "cgroup" || m.type == "cgroup2";
+  });
+}
+
+std::string state_json(const Init& in, const char* status) {
+  oci::State s;
+  s.oci_version = in.config.oci_version;
+  s.id = in.cfg.id;
+  s.status = status;
+  s.pid = static_cast<int>(::getpid());  // as the container sees it
+  s.bundle = in.cfg.bundle.native();
+  s.annotations = in.config.annotations;
+  return oci::to_json(s);
+}
+
+// ---- the steps -------------------------------------------------------------
+
+Result<void> reset_signals(Init& in) {
+  // Handlers of the runtime mean nothing here; the mask was blocked for the clone.
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_DFL);
+  }
+  if (::sigprocmask(SIG_SETMASK, &in.cfg.signal_mask, nullptr) != 0)
+    return fail_errno("restore signal mask");
+  return {};
+}
+
+Result<void> wait_for_runtime(Init& in) {
+  TRY_VOID(in.sync.expect(SyncType::proceed));
+  return {};
+}
+
+Result<void> enter_namespaces(Init& in) {
+  TRY_VOID(join_namespaces(in.plan));
+  TRY_VOID(unshare_namespaces(in.plan.unshare_flags));
+  if (in.plan.unshare_flags & CLONE_NEWUSER) {
+    TRY_VOID(in.sync.send(SyncType::need_id_maps));
+    TRY_VOID(in.sync.expect(SyncType::id_maps_written));
+  }
+  if (in.plan.in_user_namespace()) TRY_VOID(become_root_in_user_namespace());
+  // Read before a cgroup namespace rewrites /proc/self/cgroup relative to it.
+  if (has_cgroup_mount(in.config)) in.cgroups = TRY(read_cgroup_hierarchies());
+  if (in.plan.new_cgroup) TRY_VOID(enter_cgroup_namespace());
+  if (in.plan.new_time) TRY_VOID(enter_time_namespace(in.linux));
+  return {};
+}
+
+// A pid namespace unshared after the joins holds only children: fork the
+// init into it (as the runtime's child) and let this intermediate go.
+Result<void> fork_into_pid_namespace(Init& in) {
+  if (!in.plan.fork_init) return {};
+  pid_t pid = TRY(clone_process({CLONE_PARENT, std::nullopt}));
+  if (pid == 0) return {};
+  auto sent = in.sync.send(SyncType::init_pid, pid);
+  ::_exit(sent ? 0 : 1);
+}
+
+Result<void> start_session(Init&) {
+  if (::setsid() < 0) return fail_errno("setsid");
+  return {};
+}
+
+Result<void> mount_rootfs(Init& in) {
+  if (!in.plan.has_mount_namespace()) return {};
+  in.root_fd = TRY(prepare_root(in.cfg.rootfs, in.linux.rootfs_propagation));
+  MountContext ctx;
+  ctx.root_fd = in.root_fd.get();
+  ctx.rootfs = in.cfg.rootfs;
+  ctx.bundle = in.cfg.bundle;
+  ctx.in_user_namespace = in.plan.in_user_namespace();
+  ctx.new_network = in.plan.new_network();
+  ctx.cgroup_namespace = in.plan.new_cgroup;
+  ctx.cgroups = in.cgroups ? &*in.cgroups : nullptr;
+  for (const auto& m : in.config.mounts) TRY_VOID(mount_entry(ctx, m));
+  return {};
+}
+
+Result<void> populate_dev(Init& in) {
+  if (!in.plan.has_mount_namespace() || !needs_dev_setup(in.config)) return {};
+  TRY_VOID(create_devices(in.root_fd.get(), &in.linux, in.plan.in_user_namespace()));
+  return create_dev_symlinks(in.root_fd.get());
+}
+
+// prestart + createRuntime in the runtime's namespaces, then createContainer here.
+Result<void> run_create_hooks(Init& in) {
+  if (has_runtime_create_hooks(in.config)) {
+    TRY_VOID(in.sync.send(SyncType::run_create_hooks));
+    TRY_VOID(in.sync.expect(SyncType::create_hooks_done));
+  }
+  if (in.config.hooks.create_container.empty()) return {};
+  return hooks::run_hooks(hooks::Kind::create_container, in.config.hooks.create_container,
+                          state_json(in, "creating"));
+}
+
+Result<void> enter_rootfs(Init& in) {
+  if (!in.plan.has_mount_namespace()) return chroot_into(in.cfg.rootfs);
+  TRY_VOID(enter_root(in.root_fd.get(), in.cfg.rootfs, in.cfg.no_pivot));
+  in.root_fd.reset();
+  return apply_root_propagation(in.linux.rootfs_propagation);
+}
+
+Result<void> setup_console(Init& in) {
+  if (!in.process.terminal) return {};
+  Pty pty = TRY(open_pty(in.process.console_size));
+  TRY_VOID(in.sync.send_fd(SyncType::console_fd, pty.master.get()));
+  pty.master.reset();
+  if (in.plan.has_mount_namespace() && needs_dev_setup(in.config))
+    TRY_VOID(bind_console(pty.index));
+  return attach_stdio_to_pty(std::move(pty.slave));
+}
+
+Result<void> finalize_rootfs(Init& in) {
+  if (in.config.root->readonly) TRY_VOID(make_root_readonly());
+  if (!in.plan.has_mount_namespace()) return {};
+  TRY_VOID(apply_masked_paths(in.linux.masked_paths));
+  return apply_readonly_paths(in.linux.readonly_paths);
+}
+
+Result<void> apply_kernel_settings(Init& in) {
+  if (in.config.hostname && !in.config.hostname->empty()) TRY_VOID(set_hostname(*in.config.hostname));
+  if (in.config.domainname && !in.config.domainname->empty())
+    TRY_VOID(set_domainname(*in.config.domainname));
+  TRY_VOID(apply_sysctls(in.linux.sysctl));
+  if (!in.cfg.no_new_keyring) TRY_VOID(join_session_keyring(in.cfg.id));
+  return {};
+}
+
+Result<void> apply_process_limits(Init& in) {
+  std::vector<std::string> env = in.process.env;
+  if (in.cfg.listen_fds > 0) {
+    // As runc: the fds are 3.. in the container, and its pid 1 is their owner.
+    env.push_back(fmt::format("LISTEN_FDS={}", in.cfg.listen_fds));
+    env.push_back("LISTEN_PID=1");
+  }
+  in.env = TRY(build_process_environment(env, in.process.user.uid));
+  TRY_VOID(apply_rlimits(in.process.rlimits));
+  TRY_VOID(apply_oom_score_adj(in.process.oom_score_adj));
+  TRY_VOID(apply_io_priority(in.process.io_priority));
+  return apply_scheduler(in.process.scheduler);
+}
+
+Result<void> switch_identity(Init& in) {
+  TRY_VOID(apply_no_new_privileges(in.process.no_new_privileges));
+  return apply_identity_and_capabilities(in.process);
+}
+
+// Found now, as the user, so that a missing binary fails create, not start.
+Result<void> resolve_args0(Init& in) {
+  if (in.process.args.empty()) return fail("args must not be empty");
+  in.executable = TRY(resolve_executable(in.process.args.front(), in.env));
+  return {};
+}
+
+Result<void> notify_ready(Init& in) {
+  TRY_VOID(in.sync.send(SyncType::ready));
+  in.runtime_listening = false;
+  return {};
+}
+
+// While blocked on the FIFO the init may be pid 1 of its namespace, which
+// ignores signals it has no handler for: give the usual killers one, so a
+// created container dies on `kill` as it does with runc. exec resets them.
+void exit_on_signal(int sig) { ::_exit(128 + sig); }
+
+Result<void> wait_for_start(Init& in) {
+  for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) ::signal(sig, exit_on_signal);
+  in.fifo = TRY(ExecFifo::open_for_write_blocking(in.cfg.fifo_fd));
+  ::close(in.cfg.fifo_fd);
+  return {};
+}
+
+Result<void> run_start_hooks(Init& in) {
+  if (in.config.hooks.start_container.empty()) return {};
+  return hooks::run_hooks(hooks::Kind::start_container, in.config.hooks.start_container,
+                          state_json(in, "created"));
+}
+
+// Seccomp (a later issue) goes here: the last step before exec, so that as
+// few syscalls as possible run under the filter.
+Result<void> load_seccomp(Init&) { return {}; }
+
+Result<void> exec_user_process(Init& in) {
+  TRY_VOID(prepare_inherited_fds(in.cfg.listen_fds + in.cfg.preserve_fds));
+  std::vector<char*> argv, envp;
+  for (const auto& a : in.process.args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (const auto& e : in.env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  ::execve(in.executable.c_str(), argv.data(), envp.data());
+  return fail_errno(fmt::format("exec {}", in.executable));
+}
+
+// nsjail's containProc: the whole init, one named step per concern, in order.
+Result<void> init_sequence(Init& in) {
+  TRY_VOID(reset_signals(in));
+  TRY_VOID(wait_for_runtime(in));
+  TRY_VOID(enter_namespaces(in));
+  TRY_VOID(fork_into_pid_namespace(in));
+  TRY_VOID(start_session(in));
+  TRY_VOID(mount_rootfs(in));
+  TRY_VOID(populate_dev(in));
+  TRY_VOID(run_create_hooks(in));
+  TRY_VOID(enter_rootfs(in));
+  TRY_VOID(setup_console(in));
+  TRY_VOID(finalize_rootfs(in));
+  TRY_VOID(apply_kernel_settings(in));
+  TRY_VOID(apply_process_limits(in));
+  TRY_VOID(switch_identity(in));
+  TRY_VOID(resolve_args0(in));
+  TRY_VOID(notify_ready(in));
+  TRY_VOID(wait_for_start(in));
+  TRY_VOID(run_start_hooks(in));
+  TRY_VOID(load_seccomp(in));
+  return exec_user_process(in);
+}
+
+[[noreturn]] void report_and_exit(const Init& in, const Error& error) {
+  bool sent = in.runtime_listening && in.sync.send_error(error).has_value();
+  if (!sent) std::fprintf(stderr, "nucleus init: %s\n", error.what().c_str());
+  int code = 1;
+  if (!in.executable.empty() && !in.runtime_listening)
+    code = error.err() == ENOENT ? 127 : 126;  // exec failed, as a shell reports it
+  ::_exit(code);
+}
+
+}  // namespace
+
+bool has_runtime_create_hooks(const oci::Config& config) {
+  return !config.hooks.prestart.empty() || !config.hooks.create_runtime.empty();
+}
+
+void container_init(const InitConfig& cfg, const NamespacePlan& plan, const SyncChannel& sync) {
+  // Nothing may unwind into the runtime's frames copied into this child:
+  // their destructors would undo the runtime's work (remove the state dir).
+  try {
+    Init in(cfg, plan, sync);
+    auto result = init_sequence(in);
+    report_and_exit(in, result.error());
+  } catch (const std::exception& e) {
+    (void)sync.send_error(Error(fmt::format("container init: {}", e.what())));
+  } catch (...) {
+    (void)sync.send_error(Error("container init: unknown exception"));
+  }
+  ::_exit(1);
+}
+
+}  // namespace nucleus::init

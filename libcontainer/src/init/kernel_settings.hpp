@@ -1,0 +1,24 @@
+// Per-container kernel settings the init applies inside its namespaces:
+// hostname, domainname, sysctls, and a fresh session keyring.
+#pragma once
+
+#include <string>
+
+#include <oci/config.hpp>
+
+#include "nucleus/error.hpp"
+
+namespace nucleus::init {
+
+Result<void> set_hostname(const std::string& name);
+Result<void> set_domainname(const std::string& name);
+
+// Each key written to /proc/sys/<key with '.' as '/'>.
+Result<void> apply_sysctls(const oci::StringMap& sysctl);
+
+// A new session keyring named "_ses.<id>" so containers do not share the
+// runtime's keys (skipped with --no-new-keyring; ignored when the kernel lacks
+// keyrings).
+Result<void> join_session_keyring(const std::string& id);
+
+}  // namespace nucleus::init

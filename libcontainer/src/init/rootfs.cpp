@@ -1,0 +1,163 @@
+#include "init/rootfs.hpp"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "init/mounts.hpp"
+#include "init/rootfs_paths.hpp"
+
+namespace nucleus::init {
+
+namespace {
+
+// The mount point of the mount holding `path` (longest matching mount point
+// in mountinfo).
+Result<std::string> mount_point_of(const std::filesystem::path& path) {
+  std::ifstream in("/proc/self/mountinfo");
+  if (!in) return fail_errno("open /proc/self/mountinfo");
+  std::string line, best = "/";
+  const std::string& p = path.native();
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, mp;
+    fields >> id >> parent >> dev >> root >> mp;
+    bool prefix = p == mp || mp == "/" || (p.starts_with(mp) && p[mp.size()] == '/');
+    if (prefix && mp.size() >= best.size()) best = mp;
+  }
+  return best;
+}
+
+Result<void> make_private(const std::string& mount_point) {
+  if (::mount(nullptr, mount_point.c_str(), nullptr, MS_PRIVATE, nullptr) != 0)
+    return fail_errno(fmt::format("make \"{}\" private", mount_point));
+  return {};
+}
+
+Result<void> mask_path(int root_fd, const std::string& path) {
+  auto fd = open_in_root(root_fd, path, O_PATH | O_NOFOLLOW);
+  if (!fd) {
+    if (fd.error().err() == ENOENT) return {};
+    return std::unexpected(fd.error());
+  }
+  struct stat st {};
+  if (::fstat(fd->get(), &st) != 0) return fail_errno(fmt::format("stat \"{}\"", path));
+  if (S_ISDIR(st.st_mode))
+    return mount_at("tmpfs", fd->get(), "tmpfs", MS_RDONLY, {}, path);
+  UniqueFd null = TRY(open_in_root(root_fd, "/dev/null", O_PATH));
+  return mount_at(fd_path(null.get()).c_str(), fd->get(), nullptr, MS_BIND, {}, path);
+}
+
+Result<void> readonly_path(int root_fd, const std::string& path) {
+  auto fd = open_in_root(root_fd, path, O_PATH);
+  if (!fd) {
+    if (fd.error().err() == ENOENT) return {};
+    return std::unexpected(fd.error());
+  }
+  std::string self = fd_path(fd->get());
+  TRY_VOID(mount_at(self.c_str(), fd->get(), nullptr, MS_BIND | MS_REC, {}, path));
+  UniqueFd mounted = TRY(open_in_root(root_fd, path, O_PATH));
+  return remount_bind(mounted.get(), MS_RDONLY | MS_REC, path);
+}
+
+Result<UniqueFd> open_root() {
+  UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root) return fail_errno("open /");
+  return root;
+}
+
+}  // namespace
+
+Result<unsigned long> root_propagation_flags(const std::string& propagation) {
+  if (propagation.empty()) return MS_SLAVE | MS_REC;
+  static const std::pair<const char*, unsigned long> table[] = {
+      {"private", MS_PRIVATE},  {"rprivate", MS_PRIVATE | MS_REC},
+      {"shared", MS_SHARED},    {"rshared", MS_SHARED | MS_REC},
+      {"slave", MS_SLAVE},      {"rslave", MS_SLAVE | MS_REC},
+      {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
+  };
+  for (auto [name, flags] : table)
+    if (propagation == name) return flags;
+  return fail(fmt::format("invalid rootfsPropagation \"{}\"", propagation));
+}
+
+Result<UniqueFd> prepare_root(const std::filesystem::path& rootfs, const std::string& propagation) {
+  unsigned long flags = TRY(root_propagation_flags(propagation));
+  if (::mount(nullptr, "/", nullptr, flags, nullptr) != 0)
+    return fail_errno("set propagation of \"/\"");
+  // Our binds must not reach the host through a shared parent, and pivot_root
+  // refuses a shared parent; the default rslave already rules both out.
+  if (!propagation.empty()) {
+    std::string parent = TRY(mount_point_of(rootfs));
+    TRY_VOID(make_private(parent));
+  }
+  if (::mount(rootfs.c_str(), rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+    return fail_errno(fmt::format("bind rootfs \"{}\"", rootfs.native()));
+  UniqueFd fd(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) return fail_errno(fmt::format("open rootfs \"{}\"", rootfs.native()));
+  return fd;
+}
+
+Result<void> enter_root(int root_fd, const std::filesystem::path& rootfs, bool no_pivot) {
+  if (no_pivot) {
+    if (::fchdir(root_fd) != 0) return fail_errno(fmt::format("chdir \"{}\"", rootfs.native()));
+    if (::mount(".", "/", nullptr, MS_MOVE, nullptr) != 0)
+      return fail_errno(fmt::format("move rootfs \"{}\" to /", rootfs.native()));
+    return chroot_into(".");
+  }
+  UniqueFd old_root = TRY(open_root());
+  if (::fchdir(root_fd) != 0) return fail_errno(fmt::format("chdir \"{}\"", rootfs.native()));
+  if (::syscall(SYS_pivot_root, ".", ".") != 0)
+    return fail_errno(fmt::format("pivot_root \"{}\"", rootfs.native()));
+  // The old root now sits on top of the new one: detach it without the
+  // unmount propagating anywhere.
+  if (::fchdir(old_root.get()) != 0) return fail_errno("chdir to the old root");
+  if (::mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) != 0)
+    return fail_errno("make the old root rslave");
+  if (::umount2(".", MNT_DETACH) != 0) return fail_errno("unmount the old root");
+  if (::chdir("/") != 0) return fail_errno("chdir /");
+  return {};
+}
+
+Result<void> chroot_into(const std::filesystem::path& rootfs) {
+  if (::chroot(rootfs.c_str()) != 0) return fail_errno(fmt::format("chroot \"{}\"", rootfs.native()));
+  if (::chdir("/") != 0) return fail_errno("chdir /");
+  return {};
+}
+
+Result<void> apply_root_propagation(const std::string& propagation) {
+  if (propagation.empty()) return {};
+  unsigned long flags = TRY(root_propagation_flags(propagation));
+  if (flags & MS_PRIVATE) return {};
+  if (::mount(nullptr, "/", nullptr, flags, nullptr) != 0)
+    return fail_errno("apply rootfsPropagation to \"/\"");
+  return {};
+}
+
+Result<void> make_root_readonly() {
+  UniqueFd root = TRY(open_root());
+  return remount_bind(root.get(), MS_RDONLY, "/");
+}
+
+Result<void> apply_masked_paths(const std::vector<std::string>& paths) {
+  if (paths.empty()) return {};
+  UniqueFd root = TRY(open_root());
+  for (const auto& p : paths) TRY_VOID(mask_path(root.get(), p));
+  return {};
+}
+
+Result<void> apply_readonly_paths(const std::vector<std::string>& paths) {
+  if (paths.empty()) return {};
+  UniqueFd root = TRY(open_root());
+  for (const auto& p : paths) TRY_VOID(readonly_path(root.get(), p));
+  return {};
+}
+
+}  // namespace nucleus::init

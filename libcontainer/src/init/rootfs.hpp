@@ -1,0 +1,41 @@
+// The container's root: made private from the host, bound onto itself (so it
+// is a mount point pivot_root accepts), entered with pivot_root (or, with
+// --no-pivot, MS_MOVE + chroot), then finalised: read-only root, masked and
+// read-only paths.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "nucleus/error.hpp"
+#include "nucleus/unique_fd.hpp"
+
+namespace nucleus::init {
+
+// "" (runc's default: rslave), "private", "rshared", ... -> MS_* flags.
+Result<unsigned long> root_propagation_flags(const std::string& propagation);
+
+// Set "/" to the propagation (default MS_SLAVE|MS_REC), make the mount that
+// holds the rootfs private when needed, bind the rootfs onto itself. Returns
+// an O_PATH fd on the bound rootfs.
+Result<UniqueFd> prepare_root(const std::filesystem::path& rootfs, const std::string& propagation);
+
+// pivot_root into root_fd and detach the old root; or MS_MOVE + chroot.
+Result<void> enter_root(int root_fd, const std::filesystem::path& rootfs, bool no_pivot);
+// Without a mount namespace there is nothing to pivot: chroot only.
+Result<void> chroot_into(const std::filesystem::path& rootfs);
+
+// After the pivot: the config's propagation for "/" when it is not private.
+Result<void> apply_root_propagation(const std::string& propagation);
+
+// root.readonly: remount "/" read-only.
+Result<void> make_root_readonly();
+
+// Paths in the (pivoted) container: masked ones are covered by /dev/null
+// (files) or an empty read-only tmpfs (directories); read-only ones are bound
+// onto themselves read-only. Missing paths are skipped.
+Result<void> apply_masked_paths(const std::vector<std::string>& paths);
+Result<void> apply_readonly_paths(const std::vector<std::string>& paths);
+
+}  // namespace nucleus::init
