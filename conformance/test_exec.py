@@ -34,6 +34,17 @@ def nucleus(*args):
     return [NUCLEUS, "--root", state_root(), *args]
 
 
+def run_to_files(argv, **kw):
+    """Run argv with stdio on files rather than pipes: a detached process
+    inherits them and would hold a pipe open. Returns (rc, stdout, stderr)."""
+    d = tempdir()
+    with open(os.path.join(d, "out"), "w+") as out, open(os.path.join(d, "err"), "w+") as err:
+        rc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, timeout=60, **kw).returncode
+        out.seek(0)
+        err.seek(0)
+        return rc, out.read(), err.read()
+
+
 def reap():
     try:
         while os.waitpid(-1, os.WNOHANG)[0] > 0:
@@ -48,25 +59,34 @@ class Container:
     def __init__(self, mutator=None, start=True, args=("sleep", "100000")):
         self.id = new_id("exec")
         self.bundle = make_bundle(mutator, args=list(args))
+        os.chmod(self.bundle, 0o755)  # reachable by a user namespace's root
         self.pid_file = os.path.join(tempdir(), "init.pid")
         self.start = start
+        self.detached_pids = []
 
     def __enter__(self):
         # The init inherits create's stdio: files, not pipes that would never see EOF.
-        log = os.path.join(tempdir(), "create.out")
-        with open(log, "w+") as out:
-            rc = subprocess.run(nucleus("create", "--bundle", self.bundle, "--pid-file", self.pid_file, self.id),
-                                stdin=subprocess.DEVNULL, stdout=out, stderr=out, timeout=60).returncode
-            out.seek(0)
-            assert rc == 0, f"create: exit {rc}: {out.read()}"
+        rc, _, err = run_to_files(nucleus("create", "--bundle", self.bundle, "--pid-file", self.pid_file, self.id))
+        assert rc == 0, f"create: exit {rc}: {err}"
         self.init = int(open(self.pid_file).read())
         if self.start:
             run(["start", self.id], check=True)
         return self
 
     def __exit__(self, *exc):
+        # Exec'd processes are our children (we are the subreaper): reap them
+        # first, or the dying pid namespace waits for us while delete waits for it.
+        for pid in self.detached_pids:
+            kill_and_reap(pid)
+        self.detached_pids = []
         run(["delete", "--force", self.id])
         reap()
+
+    def stop(self, pid):
+        """Kill and reap a detached exec'd process."""
+        kill_and_reap(pid)
+        if pid in self.detached_pids:
+            self.detached_pids.remove(pid)
 
     def exec(self, *args, flags=(), check=None, **kw):
         return run(["exec", *flags, self.id, *args], check=check, **kw)
@@ -77,9 +97,11 @@ class Container:
     def detached(self, *args, flags=()):
         """Start `args` with --detach; return its pid (from --pid-file)."""
         pid_file = os.path.join(tempdir(), "exec.pid")
-        self.exec(*args, flags=["--detach", "--pid-file", pid_file, *flags], check=True)
+        rc, _, err = run_to_files(nucleus("exec", "--detach", "--pid-file", pid_file, *flags, self.id, *args))
+        assert rc == 0, f"exec --detach: exit {rc}: {err}"
         text = open(pid_file).read()
         assert text.isdigit(), f"pid file holds {text!r}"
+        self.detached_pids.append(int(text))
         return int(text)
 
 
@@ -177,10 +199,11 @@ def exec_missing_binary_fails_with_runc_messages():
     with Container() as c:
         rc, _, err = c.exec("nosuch")
         assert rc == 255, rc
-        assert 'exec failed: unable to start container process: exec: "nosuch": executable file not found in $PATH' in err, err
+        # (the text log format escapes the quotes)
+        assert 'exec failed: unable to start container process: exec: \\"nosuch\\": executable file not found in $PATH' in err, err
         rc, _, err = c.exec("/nosuch")
         assert rc == 255, rc
-        assert 'exec: "/nosuch": stat /nosuch: no such file or directory' in err, err
+        assert 'exec: \\"/nosuch\\": stat /nosuch: no such file or directory' in err, err
 
 
 @test
@@ -281,10 +304,14 @@ def exec_cgroup_flag_picks_sub_cgroups():
                 for sub in ("sub", "sub2"):
                     os.mkdir(os.path.join(d, sub))
                     made.append(os.path.join(d, sub))
+                    for f in ("cpuset.cpus", "cpuset.mems"):  # empty ones take no tasks
+                        if os.path.exists(os.path.join(d, f)):
+                            with open(os.path.join(d, sub, f), "w") as out:
+                                out.write(open(os.path.join(d, f)).read())
             pid = c.detached("sleep", "100", flags=["--cgroup", "sub"])
             for line in open(f"/proc/{pid}/cgroup"):
                 assert line.rstrip().endswith("/sub"), line
-            kill_and_reap(pid)
+            c.stop(pid)
             v1 = [k for k in dirs if k and k != "name=systemd"]
             if v1:
                 ctrl = "memory" if "memory" in v1 else v1[0].split(",")[0]
@@ -292,7 +319,7 @@ def exec_cgroup_flag_picks_sub_cgroups():
                 for line in open(f"/proc/{pid}/cgroup"):
                     ctrls = line.split(":")[1].split(",")
                     assert line.rstrip().endswith("/sub2") == (ctrl in ctrls), line
-                kill_and_reap(pid)
+                c.stop(pid)
             rc, _, err = c.exec("true", flags=["--cgroup", "nope"])
             assert rc == 255 and "error adding pid" in err and "nope" in err, (rc, err)
         finally:
@@ -412,7 +439,7 @@ def exec_detach_writes_the_pid_file_and_reparents():
         # nucleus is gone; its child came to us, the subreaper.
         assert int(proc_status(pid, "PPid")) == os.getpid()
         assert proc_status(pid, "Name") == "sleep"
-        kill_and_reap(pid)
+        c.stop(pid)
 
 
 @test
@@ -422,20 +449,20 @@ def exec_leaks_no_fd():
         log = os.path.join(tempdir(), "log.json")
         pid_file = os.path.join(tempdir(), "p.pid")
         # An inherited fd 3 and nucleus's own log fd must not reach the process.
-        p = subprocess.run([NUCLEUS, "--log", log, "--root", state_root(), "exec", "-d", "--pid-file", pid_file,
-                            c.id, "sleep", "100"], pass_fds=(r,), capture_output=True, text=True)
-        assert p.returncode == 0, p.stderr
+        rc, _, err = run_to_files([NUCLEUS, "--log", log, "--root", state_root(), "exec", "-d", "--pid-file",
+                                   pid_file, c.id, "sleep", "100"], pass_fds=(r,))
+        assert rc == 0, err
         pid = int(open(pid_file).read())
         assert sorted(os.listdir(f"/proc/{pid}/fd"), key=int) == ["0", "1", "2"], os.listdir(f"/proc/{pid}/fd")
-        kill_and_reap(pid)
+        c.stop(pid)
         # --preserve-fds passes fds 3.. on, the very same open file.
-        p = subprocess.run(nucleus("exec", "-d", "--pid-file", pid_file, "--preserve-fds", "1", c.id, "sleep", "100"),
-                           pass_fds=(r, 3), preexec_fn=lambda: os.dup2(r, 3), capture_output=True, text=True)
-        assert p.returncode == 0, p.stderr
+        rc, _, err = run_to_files(nucleus("exec", "-d", "--pid-file", pid_file, "--preserve-fds", "1", c.id,
+                                          "sleep", "100"), pass_fds=(r, 3), preexec_fn=lambda: os.dup2(r, 3))
+        assert rc == 0, err
         pid = int(open(pid_file).read())
         assert sorted(os.listdir(f"/proc/{pid}/fd"), key=int) == ["0", "1", "2", "3"]
         assert os.readlink(f"/proc/{pid}/fd/3") == os.readlink(f"/proc/self/fd/{r}")
-        kill_and_reap(pid)
+        c.stop(pid)
         # From inside: nothing but stdio and the listing's own directory fd.
         fds = c.out("ls", "/proc/self/fd").split()
         assert fds[:3] == ["0", "1", "2"] and len(fds) <= 4, fds
@@ -504,6 +531,7 @@ def exec_console_socket_receives_the_pty_master():
         assert os.path.exists(pid_file)
         text = read_until_closed(fds[0])
         assert "/dev/pts/" in text and "hello-console" in text, text
+        c.detached_pids.append(int(open(pid_file).read()))
         os.close(fds[0])
         conn.close()
         server.close()

@@ -70,6 +70,22 @@ def nothing_left(cid):
     check_eq(processes_mentioning(cid), [], "processes left behind")
 
 
+def detached(*args):
+    """Run nucleus with stdio on files: a created or detached container keeps
+    the caller's stdio, so pipes would not reach EOF when nucleus exits."""
+    d = tempdir()
+    with open(os.path.join(d, "out"), "w+") as out, open(os.path.join(d, "err"), "w+") as err:
+        p = subprocess.run([NUCLEUS, "--root", state_root(), *args], stdin=subprocess.DEVNULL,
+                           stdout=out, stderr=err, timeout=60)
+        out.seek(0)
+        err.seek(0)
+        return p.returncode, out.read(), err.read()
+
+
+def create(bundle, cid, *extra):
+    return detached("create", "--bundle", bundle, *extra, cid)
+
+
 class Created:
     """A created (not started) container; force-deleted on exit."""
 
@@ -80,8 +96,8 @@ class Created:
         self.extra = list(extra)
 
     def __enter__(self):
-        run(["create", "--bundle", self.bundle, "--pid-file", self.pid_file, *self.extra, self.id],
-            check=True)
+        rc, _, err = create(self.bundle, self.id, "--pid-file", self.pid_file, *self.extra)
+        check_eq(rc, 0, f"create exit code ({err!r})")
         with open(self.pid_file) as f:
             self.pid = int(f.read())
         return self
@@ -148,7 +164,8 @@ def run_forwards_signals_to_the_container():
 @test
 def run_detach_returns_after_start_and_keep_keeps():
     cid = new_id("run")
-    run(["run", "-d", "--bundle", with_args("sleep", "1000"), cid], check=0)
+    rc, _, err = detached("run", "-d", "--bundle", with_args("sleep", "1000"), cid)
+    check_eq(rc, 0, f"run -d exit code ({err!r})")
     check_eq(status(cid), "running", "status after run -d")
     run(["delete", "--force", cid], check=0)
     kept = new_id("run")
@@ -395,11 +412,17 @@ def userns(c):
     c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
 
 
+def own_rootfs(bundle):
+    """The container's root (host uid 100000) must reach and own its rootfs."""
+    os.chmod(bundle, 0o755)
+    subprocess.run(["chown", "-R", "100000:100000", os.path.join(bundle, "rootfs")], check=True)
+
+
 @test
 def user_namespace_with_mappings():
     bundle = with_args("sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; id -u; ls -n /dev/null",
                        mutate=userns)
-    subprocess.run(["chown", "-R", "100000:100000", os.path.join(bundle, "rootfs")], check=True)
+    own_rootfs(bundle)
     out = run(["run", "--bundle", bundle, new_id("user")], check=0)[1].split("\n")
     check_eq(out[0].split(), ["0", "100000", "65536"], "uid_map")
     check_eq(out[1].split(), ["0", "100000", "65536"], "gid_map")
@@ -415,12 +438,61 @@ def user_namespace_with_joined_network_namespace():
             c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]
             c["linux"]["namespaces"].append({"type": "network", "path": f"/proc/{holder.pid}/ns/net"})
         bundle = with_args("sh", "-c", NS_SCRIPT + "; cat /proc/self/uid_map", mutate=mutate)
-        subprocess.run(["chown", "-R", "100000:100000", os.path.join(bundle, "rootfs")], check=True)
+        own_rootfs(bundle)
         out = run(["run", "--bundle", bundle, new_id("user")], check=0)[1]
         check_in("0     100000      65536", out, "uid_map")
         check_in(f"net={os.readlink(f'/proc/{holder.pid}/ns/net')}", out, "joined net namespace")
         check_in("pid:[", out, "pid namespace")
         check(f"pid={os.readlink('/proc/self/ns/pid')}" not in out, "pid namespace is the host's")
+
+
+@test
+def joined_user_namespace_with_new_pid_and_mount_namespaces():
+    holder_bundle = with_args("sleep", "1000", mutate=userns)
+    own_rootfs(holder_bundle)
+    with Created(holder_bundle) as holder:
+        def join(c):
+            c["linux"]["namespaces"] = [
+                {"type": "user", "path": f"/proc/{holder.pid}/ns/user"},
+                {"type": "network", "path": f"/proc/{holder.pid}/ns/net"},
+                {"type": "pid"}, {"type": "mount"}, {"type": "ipc"}, {"type": "uts"}]
+        bundle = with_args("sh", "-c", NS_SCRIPT + "; cat /proc/self/uid_map; echo pid=$$", mutate=join)
+        own_rootfs(bundle)
+        out = run(["run", "--bundle", bundle, new_id("user")], check=0)[1]
+        check_in(f"user={os.readlink(f'/proc/{holder.pid}/ns/user')}", out, "joined user namespace")
+        check_in(f"net={os.readlink(f'/proc/{holder.pid}/ns/net')}", out, "joined net namespace")
+        check(f"pid={os.readlink(f'/proc/{holder.pid}/ns/pid')}" not in out, "new pid namespace")
+        check_in("pid=1", out.split(), "the init is pid 1 of its new pid namespace")
+        check_in("0     100000      65536", out, "uid_map")
+
+
+@test
+def no_pivot_moves_the_rootfs_and_chroots():
+    cid = new_id("nopivot")
+    out = run(["run", "--no-pivot", "--bundle", with_args("sh", "-c", "ls /; cat /proc/self/mountinfo"),
+               cid], check=0)[1]
+    check_in("bin", out.split(), "rootfs contents")
+    root = [l.split() for l in out.splitlines() if len(l.split()) > 4 and l.split()[4] == "/"]
+    check(root and root[0][3].endswith("/rootfs"), f"rootfs mounted at /: {root}")
+
+
+@test
+def process_attributes_are_applied():
+    def attrs(c):
+        c["process"]["user"] = {"uid": 1000, "gid": 1000, "additionalGids": [5, 6], "umask": 0o027}
+        c["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "hard": 512, "soft": 256}]
+        c["process"]["oomScoreAdj"] = 123
+        c["process"]["noNewPrivileges"] = True
+        c["process"]["capabilities"] = {k: ["CAP_KILL"] for k in ("bounding", "effective", "permitted")}
+        c["linux"]["sysctl"] = {"net.ipv4.ip_forward": "1"}
+    script = ("id -u; id -g; id -G; umask; ulimit -n; ulimit -Hn; cat /proc/self/oom_score_adj; "
+              "grep -E 'NoNewPrivs|CapBnd' /proc/self/status; cat /proc/sys/net/ipv4/ip_forward")
+    out = run(["run", "--bundle", with_args("sh", "-c", script, mutate=attrs), new_id("proc")],
+              check=0)[1].splitlines()
+    check_eq(out[:7], ["1000", "1000", "1000 5 6", "0027", "256", "512", "123"], "identity and limits")
+    check_eq([l.split() for l in out[7:9]], [["CapBnd:", "0000000000000020"], ["NoNewPrivs:", "1"]],
+             "caps and no_new_privs")
+    check_eq(out[9], "1", "sysctl")
 
 
 @test
@@ -451,7 +523,7 @@ def hostname_domainname_and_env():
 @test
 def default_devices_and_dev_symlinks():
     script = ("for d in null zero full random urandom tty; do stat -c '%n %t:%T %a' /dev/$d; done; "
-              "readlink /dev/fd /dev/stdin /dev/stdout /dev/stderr /dev/ptmx")
+              "for l in fd stdin stdout stderr ptmx; do readlink /dev/$l; done")
     out = run(["run", "--bundle", with_args("sh", "-c", script), new_id("dev")], check=0)[1].splitlines()
     check_eq(out[:6], ["/dev/null 1:3 666", "/dev/zero 1:5 666", "/dev/full 1:7 666",
                        "/dev/random 1:8 666", "/dev/urandom 1:9 666", "/dev/tty 5:0 666"], "devices")
@@ -528,7 +600,7 @@ def receive_console(listener):
 def console_socket_gets_the_pty_master():
     def size(c):
         c["process"]["consoleSize"] = {"height": 33, "width": 111}
-    bundle = with_args("sh", "-c", "tty; stty size; ls /proc/self/fd; readlink /proc/self/fd/0",
+    bundle = with_args("sh", "-c", "tty; stty size; ls -1 /proc/self/fd; readlink /proc/self/fd/0",
                        mutate=size, terminal=True)
     sock_path = os.path.join(tempdir(), "console.sock")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -570,6 +642,32 @@ def console_socket_gets_the_pty_master():
         check_in(lines[0], lines, "stdin is the pty")
     finally:
         run(["delete", "--force", cid])
+
+
+@test
+def run_in_the_foreground_proxies_its_own_terminal():
+    import pty
+    bundle = with_args("sh", "-c", "read line; echo got:$line; tty; exit 5", terminal=True)
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(NUCLEUS, [NUCLEUS, "--root", state_root(), "run", "--bundle", bundle, new_id("fg")])
+    output = b""
+    os.write(fd, b"hello\n")
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    _, st = os.waitpid(pid, 0)
+    os.close(fd)
+    text = output.decode(errors="replace").replace("\r", "")
+    check_eq(os.waitstatus_to_exitcode(st), 5, f"run exit code (output {text!r})")
+    check_in("got:hello", text, "container output")
+    check_in("/dev/pts/", text, "container tty")
 
 
 @test
@@ -671,10 +769,13 @@ def failing_poststart_and_poststop_hooks_are_warnings():
 def concurrent_verbs_on_one_id_serialise():
     cid = new_id("conc")
     bundle = with_args("sleep", "1000")
-    cmds = [[NUCLEUS, "--root", state_root(), "create", "--bundle", bundle, cid] for _ in range(4)]
-    procs = [subprocess.Popen(c, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True) for c in cmds]
-    results = [(p.wait(timeout=60), p.stderr.read()) for p in procs]
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(create(bundle, cid))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    results = [(rc, err) for rc, _, err in results]
     check_eq(sorted(rc for rc, _ in results), [0, 1, 1, 1], f"create exit codes {results}")
     for rc, err in results:
         if rc:

@@ -91,13 +91,15 @@ Result<void> signal_init(const ContainerRecord& r, int signal) {
 }
 
 Result<void> wait_gone(const ContainerRecord& r, std::chrono::milliseconds timeout) {
+  if (!process_alive(r.init_pid, r.init_start_time)) return {};
   auto pidfd = pidfd_open(r.init_pid);
-  if (!pidfd) return {};
+  // Opened after the identity check: make sure it is still the init we hold.
+  if (!pidfd || !process_alive(r.init_pid, r.init_start_time)) return {};
   pollfd p{pidfd->get(), POLLIN, 0};
   int rc;
   do rc = ::poll(&p, 1, static_cast<int>(timeout.count()));
   while (rc < 0 && errno == EINTR);
-  if (rc == 0 && process_alive(r.init_pid, r.init_start_time)) return fail("container init still running");
+  if (rc == 0) return fail("container init still running");
   return {};
 }
 

@@ -161,9 +161,14 @@ Result<void> setup_console(Init& in) {
 
 Result<void> finalize_rootfs(Init& in) {
   if (in.config.root->readonly) TRY_VOID(make_root_readonly());
+  return {};
+}
+
+// After the sysctls, which write below /proc/sys (read-only from here on).
+Result<void> protect_paths(Init& in) {
   if (!in.plan.has_mount_namespace()) return {};
-  TRY_VOID(apply_masked_paths(in.linux.masked_paths));
-  return apply_readonly_paths(in.linux.readonly_paths);
+  TRY_VOID(apply_readonly_paths(in.linux.readonly_paths));
+  return apply_masked_paths(in.linux.masked_paths);
 }
 
 Result<void> apply_kernel_settings(Init& in) {
@@ -254,6 +259,7 @@ Result<void> init_sequence(Init& in) {
   TRY_VOID(setup_console(in));
   TRY_VOID(finalize_rootfs(in));
   TRY_VOID(apply_kernel_settings(in));
+  TRY_VOID(protect_paths(in));
   TRY_VOID(apply_process_limits(in));
   TRY_VOID(switch_identity(in));
   TRY_VOID(resolve_args0(in));
