@@ -179,7 +179,7 @@ def run_detach_returns_after_start_and_keep_keeps():
 
 @test
 def lifecycle_created_running_stopped_deleted():
-    bundle = with_args("sh", "-c", "sleep 0.5")
+    bundle = with_args("sh", "-c", "sleep 1")
     with Created(bundle) as c:
         s = state(c.id)
         check_eq(s["status"], "created", "status after create")
@@ -269,12 +269,12 @@ def state_never_takes_a_recycled_pid_for_the_container():
 
 @test
 def kill_accepts_names_and_numbers():
-    script = "trap 'echo USR1 >> /tmp/log' USR1; while true; do sleep 0.05; done"
+    script = "trap 'echo USR1 >> /tmp/log' USR1; touch /tmp/ready; while true; do sleep 0.05; done"
     bundle = with_args("sh", "-c", script, mutate=writable)
     log = os.path.join(bundle, "rootfs", "tmp", "log")
     with Created(bundle) as c:
         run(["start", c.id], check=0)
-        time.sleep(0.2)  # let sh install its trap
+        wait_for(lambda: os.path.exists(os.path.join(bundle, "rootfs", "tmp", "ready")), what="trap set")
         for i, sig in enumerate(["USR1", "SIGUSR1", "usr1", "sigusr1", str(int(signal.SIGUSR1))]):
             run(["kill", c.id, sig], check=0)
             wait_for(lambda: os.path.exists(log) and len(open(log).read().split()) == i + 1,
@@ -284,6 +284,7 @@ def kill_accepts_names_and_numbers():
         run(["kill", c.id], check=0)  # SIGTERM by default: sh has no trap for it
         # As pid 1 of its namespace, sh ignores an untrapped TERM: still running.
         time.sleep(0.2)
+        check_eq(status(c.id), "running", "status after an untrapped TERM to pid 1")
         run(["kill", c.id, "9"], check=0)
         wait_for(lambda: status(c.id) == "stopped", what="stopped")
 

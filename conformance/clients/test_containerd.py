@@ -74,6 +74,27 @@ def ctr_run_with_tty():
     assert any("--console-socket" in a for a in runtime.calls_for("ctr-tty", "create"))
 
 
+@test
+def ctr_task_exec_with_and_without_tty():
+    c = daemon()
+    c.ctr(*c.run_args("-d", IMAGE, "ctr-exec", "sleep", "1000"))
+    try:
+        p = c.ctr("tasks", "exec", "--exec-id", "e1", "ctr-exec", "sh", "-c", "echo exec-ok; exit 4",
+                  check=False)
+        assert p.returncode == 4 and "exec-ok" in p.stdout, (p.returncode, p.stdout, p.stderr)
+        cmd = f"ctr -a {c.sock} tasks exec --tty --exec-id e2 ctr-exec sh -c 'tty; exit 6'"
+        t = subprocess.run(["script", "-qec", cmd, "/dev/null"], capture_output=True, text=True,
+                           timeout=60, stdin=subprocess.DEVNULL)
+        assert "/dev/pts/" in t.stdout and t.returncode == 6, (t.returncode, t.stdout, t.stderr)
+        execs = runtime.calls_for("ctr-exec", "exec")
+        assert len(execs) >= 2 and any("--console-socket" in a for a in execs), execs
+    finally:
+        c.ctr("tasks", "kill", "-s", "SIGKILL", "ctr-exec", check=False)
+        time.sleep(0.3)
+        c.ctr("tasks", "delete", "--force", "ctr-exec", check=False)
+        c.ctr("containers", "delete", "ctr-exec", check=False)
+
+
 if __name__ == "__main__":
     try:
         main()

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """podman drives nucleus through conmon (`--runtime`)."""
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -51,6 +52,24 @@ def podman_run_detached_stop_rm():
         p.podman("rm", "--force", "pm-detached", check=False)
     verbs = runtime.verbs_for(cid)
     assert "create" in verbs and "start" in verbs and "kill" in verbs and "delete" in verbs, verbs
+
+
+@test
+def podman_exec_user_workdir_env_and_tty():
+    p = daemon()
+    p.podman("run", "-d", "--name", "pm-exec", IMAGE, "sleep", "1000")
+    cid = container_id(p, "pm-exec")
+    try:
+        r = p.podman("exec", "-u", "65534", "-w", "/tmp", "-e", "FOO=bar", "pm-exec",
+                     "sh", "-c", "echo $(id -u) $(pwd) $FOO; exit 3", check=False)
+        assert r.returncode == 3 and r.stdout.split() == ["65534", "/tmp", "bar"], (r.returncode, r.stdout, r.stderr)
+        cmd = f"podman --runtime {runtime.path} exec -it pm-exec sh -c 'tty; exit 2'"
+        t = subprocess.run(["script", "-qec", cmd, "/dev/null"], capture_output=True, text=True,
+                           timeout=90, env=p.env, stdin=subprocess.DEVNULL)
+        assert "/dev/pts/" in t.stdout and t.returncode == 2, (t.returncode, t.stdout, t.stderr)
+        assert len(runtime.calls_for(cid, "exec")) >= 2, runtime.calls_for(cid)
+    finally:
+        p.podman("rm", "--force", "pm-exec", check=False)
 
 
 if __name__ == "__main__":

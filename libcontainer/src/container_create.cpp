@@ -120,8 +120,8 @@ Result<CreatedContainer> create_container_impl(const RuntimeOptions& rt, const o
   UniqueFd fifo = TRY(ExecFifo::open_path(dir.fd()));
   auto cgroup = TRY(cgroups::make_cgroup_manager({opts.id, p.config.linux->cgroups_path,
                                                   rt.cgroup_driver}));
+  CgroupGuard cgroup_guard(*cgroup);  // also undoes a partial create()
   TRY_VOID(cgroup->create());
-  CgroupGuard cgroup_guard(*cgroup);
   if (p.config.linux->resources) TRY_VOID(cgroup->set(*p.config.linux->resources));
 
   init::LaunchOptions launch{make_init_config(p, opts, fifo.get(), child_mask), cgroup.get(),

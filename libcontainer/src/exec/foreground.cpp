@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <string>
+
 namespace nucleus::exec {
 
 namespace {
@@ -16,34 +18,100 @@ int exit_code(int status) {
   return WEXITSTATUS(status);
 }
 
-// Copies what one read gives from `from` to `to`; false at EOF or on error
-// (EIO is how a pty master reports that every slave fd is closed).
-bool pump(int from, int to) {
-  char buf[8192];
-  ssize_t n;
-  do n = ::read(from, buf, sizeof buf);
-  while (n < 0 && errno == EINTR);
-  if (n < 0 && errno == EAGAIN) return true;
-  if (n <= 0) return false;
-  for (ssize_t off = 0; off < n;) {
-    ssize_t w = ::write(to, buf + off, static_cast<std::size_t>(n - off));
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) return false;
-    off += w;
-  }
-  return true;
-}
-
-// What the process wrote before it exited is still in the pty: copy it out
-// without waiting for more (a grandchild may hold the slave open).
-void drain(int master) {
-  for (;;) {
-    pollfd p{master, POLLIN, 0};
-    if (::poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN) || !pump(master, STDOUT_FILENO)) return;
-  }
-}
-
 bool forwarded(int sig) { return sig != SIGCHLD && sig != SIGWINCH && sig != SIGPIPE; }
+
+// The copy between the caller's stdio and the pty master. The master is
+// non-blocking and input waits in a buffer until the pty takes it, so a
+// process that is busy writing never blocks us from reading its output.
+class PtyProxy {
+ public:
+  explicit PtyProxy(int master) : master_(master), input_(master >= 0), output_(master >= 0) {
+    if (master_ >= 0) ::fcntl(master_, F_SETFL, ::fcntl(master_, F_GETFL) | O_NONBLOCK);
+  }
+
+  void fill(pollfd& in, pollfd& pty) const {
+    in = {input_ && pending_.empty() ? STDIN_FILENO : -1, POLLIN, 0};
+    short events = static_cast<short>((output_ ? POLLIN : 0) | (pending_.empty() ? 0 : POLLOUT));
+    pty = {events ? master_ : -1, events, 0};
+  }
+
+  void handle(const pollfd& in, const pollfd& pty) {
+    if (pty.revents & (POLLIN | POLLHUP | POLLERR)) output_ = copy_output();
+    if (pty.revents & POLLOUT) flush_input();
+    // stdin's EOF stops the copy only: closing the master would hang up the process.
+    if (in.revents) read_input();
+  }
+
+  // What the process wrote before it exited is still in the pty: copy it out
+  // without waiting for more (a grandchild may hold the slave open).
+  void drain() {
+    while (output_) {
+      pollfd p{master_, POLLIN, 0};
+      if (::poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN)) return;
+      output_ = copy_output();
+    }
+  }
+
+ private:
+  // false at EOF or on error (EIO: every slave fd is closed).
+  bool copy_output() {
+    char buf[8192];
+    ssize_t n;
+    do n = ::read(master_, buf, sizeof buf);
+    while (n < 0 && errno == EINTR);
+    if (n < 0 && errno == EAGAIN) return true;
+    if (n <= 0) return false;
+    return write_all(STDOUT_FILENO, buf, static_cast<std::size_t>(n));
+  }
+
+  void read_input() {
+    char buf[8192];
+    ssize_t n;
+    do n = ::read(STDIN_FILENO, buf, sizeof buf);
+    while (n < 0 && errno == EINTR);
+    if (n < 0 && errno == EAGAIN) return;
+    if (n <= 0) {
+      input_ = false;
+      return;
+    }
+    pending_.append(buf, static_cast<std::size_t>(n));
+    flush_input();
+  }
+
+  void flush_input() {
+    ssize_t n = ::write(master_, pending_.data(), pending_.size());
+    if (n > 0) pending_.erase(0, static_cast<std::size_t>(n));
+    if (n < 0 && errno != EAGAIN && errno != EINTR) {
+      pending_.clear();
+      input_ = false;
+    }
+  }
+
+  static bool write_all(int fd, const char* data, std::size_t size) {
+    for (std::size_t off = 0; off < size;) {
+      ssize_t w = ::write(fd, data + off, size - off);
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) return false;
+      off += static_cast<std::size_t>(w);
+    }
+    return true;
+  }
+
+  int master_;
+  bool input_, output_;
+  std::string pending_;  // read from stdin, not yet taken by the pty
+};
+
+// The child's exit code once it has exited.
+Result<std::optional<int>> reap(pid_t child) {
+  int status = 0;
+  pid_t done;
+  do done = ::waitpid(child, &status, WNOHANG);
+  while (done < 0 && errno == EINTR);
+  if (done < 0) return fail_errno("wait for the exec'd process");
+  if (done == 0) return std::nullopt;
+  return exit_code(status);
+}
 
 }  // namespace
 
@@ -95,31 +163,24 @@ Result<int> wait_for_process(pid_t child, const sigset_t& signals, int master,
     TRY_VOID(terminal->make_raw());
     terminal->copy_size_to(master);
   }
-  bool input = master >= 0, output = master >= 0;
+  PtyProxy proxy(master);
   for (;;) {
-    pollfd fds[3] = {{sigfd.get(), POLLIN, 0},
-                     {input ? STDIN_FILENO : -1, POLLIN, 0},
-                     {output ? master : -1, POLLIN, 0}};
+    pollfd fds[3] = {{sigfd.get(), POLLIN, 0}, {}, {}};
+    proxy.fill(fds[1], fds[2]);
     if (::poll(fds, 3, -1) < 0) {
       if (errno == EINTR) continue;
       return fail_errno("poll");
     }
-    if (fds[2].revents) output = pump(master, STDOUT_FILENO);
-    // stdin's EOF stops the copy only: closing the master would hang up the process.
-    if (fds[1].revents) input = pump(STDIN_FILENO, master);
+    proxy.handle(fds[1], fds[2]);
     if (!(fds[0].revents & POLLIN)) continue;
     signalfd_siginfo si{};
     if (::read(sigfd.get(), &si, sizeof si) != sizeof si) continue;
     int sig = static_cast<int>(si.ssi_signo);
     if (sig == SIGCHLD) {
-      int status = 0;
-      pid_t done;
-      do done = ::waitpid(child, &status, WNOHANG);
-      while (done < 0 && errno == EINTR);
-      if (done < 0) return fail_errno("wait for the exec'd process");
-      if (done == 0) continue;
-      if (output) drain(master);
-      return exit_code(status);
+      if (auto code = TRY(reap(child))) {
+        proxy.drain();
+        return *code;
+      }
     }
     if (sig == SIGWINCH && terminal) terminal->copy_size_to(master);
     if (forwarded(sig)) ::kill(child, sig);

@@ -44,6 +44,7 @@ struct Init {
   std::vector<std::string> env;
   std::string executable;
   bool runtime_listening = true;
+  bool exec_failed = false;
 };
 
 bool has_cgroup_mount(const oci::Config& c) {
@@ -242,6 +243,7 @@ Result<void> exec_user_process(Init& in) {
   for (const auto& e : in.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
   ::execve(in.executable.c_str(), argv.data(), envp.data());
+  in.exec_failed = true;
   return fail_errno(fmt::format("exec {}", in.executable));
 }
 
@@ -274,8 +276,7 @@ Result<void> init_sequence(Init& in) {
   bool sent = in.runtime_listening && in.sync.send_error(error).has_value();
   if (!sent) std::fprintf(stderr, "nucleus init: %s\n", error.what().c_str());
   int code = 1;
-  if (!in.executable.empty() && !in.runtime_listening)
-    code = error.err() == ENOENT ? 127 : 126;  // exec failed, as a shell reports it
+  if (in.exec_failed) code = error.err() == ENOENT ? 127 : 126;  // as a shell reports it
   ::_exit(code);
 }
 
