@@ -538,6 +538,33 @@ def exec_console_socket_receives_the_pty_master():
 
 
 @test
+def exec_pidfd_socket_receives_a_pidfd():
+    with Container() as c:
+        path = os.path.join(tempdir(), "pidfd.sock")
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        server.bind(path)
+        server.listen(1)
+        server.settimeout(20)
+        pid_file = os.path.join(tempdir(), "p.pid")
+        rc, _, err = run_to_files(nucleus("exec", "-d", "--pidfd-socket", path, "--pid-file", pid_file,
+                                          c.id, "sleep", "100"))
+        assert rc == 0, err
+        pid = int(open(pid_file).read())
+        c.detached_pids.append(pid)
+        conn, _ = server.accept()
+        _msg, fds = recv_fd(conn)
+        assert len(fds) == 1, fds
+        assert os.readlink(f"/proc/self/fd/{fds[0]}") == "anon_inode:[pidfd]"
+        fdinfo = open(f"/proc/self/fdinfo/{fds[0]}").read()
+        assert f"Pid:\t{pid}" in fdinfo, fdinfo
+        signal.pidfd_send_signal(fds[0], signal.SIGKILL)
+        wait_for(lambda: proc_status(pid, "State").startswith("Z"), what="the pidfd's process to die")
+        os.close(fds[0])
+        conn.close()
+        server.close()
+
+
+@test
 def exec_tty_flag_checks():
     with Container() as c:
         rc, _, err = c.exec("true", flags=["-d", "-t"])
@@ -596,6 +623,28 @@ def exec_tty_proxy_under_a_real_pty():
         assert os.waitstatus_to_exitcode(status) == 3, (status, out)
         assert "got:hello" in out, out
         assert "rows 44; columns 88" in out, out
+        os.close(master)
+
+
+@test
+def exec_process_json_with_terminal_in_the_foreground():
+    # CRI-O's kubectl exec -t: `exec --process F ID`, terminal true, the
+    # runtime's stdio a pty slave; nucleus allocates the inner pty and proxies.
+    with Container() as c:
+        path = os.path.join(tempdir(), "process.json")
+        json.dump({"terminal": True, "args": ["sh", "-c", "tty; read x; echo in:$x; exit 5"], "cwd": "/",
+                   "env": ["PATH=/bin"], "user": {"uid": 0, "gid": 0}}, open(path, "w"))
+        pid, master, _ = spawn_on_pty(nucleus("exec", "--process", path, c.id), 24, 80)
+        out = ""
+        deadline = time.time() + 20
+        while "/dev/pts/" not in out and time.time() < deadline:
+            if select.select([master], [], [], 0.2)[0]:
+                out += os.read(master, 4096).decode(errors="replace")
+        os.write(master, b"abc\r")
+        out += read_until_closed(master)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 5, (status, out)
+        assert "in:abc" in out, out
         os.close(master)
 
 

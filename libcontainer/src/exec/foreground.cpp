@@ -38,6 +38,7 @@ class PtyProxy {
   void handle(const pollfd& in, const pollfd& pty) {
     if (pty.revents & (POLLIN | POLLHUP | POLLERR)) output_ = copy_output();
     if (pty.revents & POLLOUT) flush_input();
+    else if (pty.revents & (POLLHUP | POLLERR)) stop_input();  // no slave left to take it
     // stdin's EOF stops the copy only: closing the master would hang up the process.
     if (in.revents) read_input();
   }
@@ -81,10 +82,12 @@ class PtyProxy {
   void flush_input() {
     ssize_t n = ::write(master_, pending_.data(), pending_.size());
     if (n > 0) pending_.erase(0, static_cast<std::size_t>(n));
-    if (n < 0 && errno != EAGAIN && errno != EINTR) {
-      pending_.clear();
-      input_ = false;
-    }
+    if (n < 0 && errno != EAGAIN && errno != EINTR) stop_input();
+  }
+
+  void stop_input() {
+    pending_.clear();
+    input_ = false;
   }
 
   static bool write_all(int fd, const char* data, std::size_t size) {

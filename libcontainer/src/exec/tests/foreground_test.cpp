@@ -95,6 +95,60 @@ TEST_CASE("a pty master is proxied both ways until the process exits", "[exec][f
   for (int fd : {master, slave, in[0], out[0]}) ::close(fd);
 }
 
+TEST_CASE("a process that writes before it reads gets all our input (no deadlock)", "[exec][foreground]") {
+  int master = -1, slave = -1;
+  REQUIRE(::openpty(&master, &slave, nullptr, nullptr, nullptr) == 0);
+  termios raw{};
+  ::tcgetattr(slave, &raw);
+  ::cfmakeraw(&raw);
+  ::tcsetattr(slave, TCSANOW, &raw);
+  int in[2];
+  REQUIRE(::pipe(in) == 0);
+  const std::string input(60000, 'i');  // more than a pty takes at once
+  REQUIRE(::write(in[1], input.data(), input.size()) == static_cast<ssize_t>(input.size()));
+  ::close(in[1]);
+  SignalBlock block;
+  pid_t pid = spawn(block, [&] {
+    const std::string out(256 * 1024, 'o');  // more than a pty holds: blocks until read
+    for (std::size_t off = 0; off < out.size();) {
+      ssize_t w = ::write(slave, out.data() + off, out.size() - off);
+      if (w <= 0) ::_exit(2);
+      off += static_cast<std::size_t>(w);
+    }
+    std::size_t got = 0;
+    char buf[4096];
+    while (got < input.size()) {
+      ssize_t n = ::read(slave, buf, sizeof buf);
+      if (n <= 0) ::_exit(3);
+      got += static_cast<std::size_t>(n);
+    }
+    ::_exit(0);
+  });
+  ::close(slave);  // the process's alone, so its end is the pty's hang-up
+  // A deadlock would leave both blocked forever (a write to a pty master
+  // waits for room even once the slave is gone): a watchdog ends the process,
+  // then this test.
+  pid_t watchdog = ::fork();
+  if (watchdog == 0) {
+    ::sleep(20);
+    ::kill(pid, SIGKILL);
+    ::sleep(2);
+    ::kill(::getppid(), SIGKILL);
+    ::_exit(0);
+  }
+  int devnull = ::open("/dev/null", O_WRONLY);
+  int code = -1;
+  {
+    Redirect r0(STDIN_FILENO, in[0]);
+    Redirect r1(STDOUT_FILENO, devnull);
+    code = wait_for_process(pid, block.blocked(), master, nullptr).value();
+  }
+  ::kill(watchdog, SIGKILL);
+  ::waitpid(watchdog, nullptr, 0);
+  CHECK(code == 0);
+  for (int fd : {master, in[0], devnull}) ::close(fd);
+}
+
 TEST_CASE("the caller's terminal is found on stdio and put back after raw mode", "[exec][foreground]") {
   int master = -1, slave = -1;
   REQUIRE(::openpty(&master, &slave, nullptr, nullptr, nullptr) == 0);
