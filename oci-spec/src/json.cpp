@@ -4,7 +4,9 @@
 
 #include <yajl/yajl_parse.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstdlib>
 #include <limits>
 #include <memory>
 
@@ -181,9 +183,12 @@ class Builder {
       std::uint64_t u = 0;
       if (auto r = std::from_chars(b, e, u); r.ec == std::errc() && r.ptr == e) return add(Value(u));
     }
-    double d = 0;
-    auto r = std::from_chars(b, e, d);
-    if (r.ec != std::errc() || r.ptr != e) {
+    // strtod, not std::from_chars<double>: that object pulls libm in.
+    std::string copy(text);
+    char* end = nullptr;
+    errno = 0;
+    double d = std::strtod(copy.c_str(), &end);
+    if (errno == ERANGE || end != copy.c_str() + copy.size()) {
       error = fmt::format("number {} out of range", text);
       return false;
     }

@@ -2,14 +2,56 @@
 // match Go's encoding/json byte for byte (runc's `state` and `features` are
 // read by scripts): `{}`/`[]` for empty containers, `"key": value` when
 // indenting, <, > and & escaped as \u003c..., shortest round-trip doubles.
-#include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
 
 #include "oci/json.hpp"
 
 namespace oci::json {
 
 namespace {
+
+// Go's encoding/json float64 form: the fewest digits that read back as the
+// same double; fixed notation unless the exponent is below -6 or at least 21,
+// then "1e+21" or "1e-7" (Go drops the leading zero of a negative exponent).
+// Built on printf/strtod rather than std::to_chars, whose object pulls libm
+// into the binary for two rounding-mode calls.
+void append_go_float(std::string& out, double d) {
+  char sci[40];
+  for (int precision = 0; precision <= 16; ++precision) {
+    std::snprintf(sci, sizeof sci, "%.*e", precision, d);
+    if (std::strtod(sci, nullptr) == d) break;
+  }
+  std::string_view s(sci);  // [-]D[.DDD]e±XX
+  if (s.front() == '-') {
+    out += '-';
+    s.remove_prefix(1);
+  }
+  auto e = s.find('e');
+  std::string digits;
+  for (char c : s.substr(0, e)) {
+    if (c != '.') digits += c;
+  }
+  int exp = std::atoi(s.data() + e + 1);
+  double magnitude = d < 0 ? -d : d;
+  auto size = static_cast<int>(digits.size());
+  if (magnitude != 0 && (magnitude < 1e-6 || magnitude >= 1e21)) {
+    out += digits[0];
+    if (size > 1) out.append(".").append(digits, 1);
+    char tail[8];
+    std::snprintf(tail, sizeof tail, exp < 0 ? "e-%d" : "e+%02d", exp < 0 ? -exp : exp);
+    out += tail;
+  } else if (exp < 0) {
+    out.append("0.").append(static_cast<std::size_t>(-exp - 1), '0').append(digits);
+  } else if (exp + 1 >= size) {
+    out.append(digits).append(static_cast<std::size_t>(exp + 1 - size), '0');
+  } else {
+    auto point = static_cast<std::size_t>(exp + 1);
+    out.append(digits, 0, point).append(".").append(digits, point);
+  }
+}
 
 class Writer {
  public:
@@ -66,9 +108,7 @@ class Writer {
       out += "null";
       return;
     }
-    char buf[64];
-    auto r = std::to_chars(buf, buf + sizeof buf, d);
-    out.append(buf, r.ptr);
+    append_go_float(out, d);
   }
 
   void string(std::string_view s) {

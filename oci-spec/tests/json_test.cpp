@@ -115,6 +115,24 @@ TEST_CASE("json: doubles are written shortest and round-trip") {
   CHECK(parse_ok(json::write(Value(1e300))).as_double() == 1e300);
 }
 
+TEST_CASE("json: doubles take Go's encoding/json form") {
+  CHECK(json::write(Value(0.0)) == "0");
+  CHECK(json::write(Value(-0.5)) == "-0.5");
+  CHECK(json::write(Value(1000.0)) == "1000");
+  CHECK(json::write(Value(123456789.125)) == "123456789.125");
+  CHECK(json::write(Value(1e20)) == "100000000000000000000");
+  CHECK(json::write(Value(1e21)) == "1e+21");
+  CHECK(json::write(Value(0.000001)) == "0.000001");
+  CHECK(json::write(Value(1e-7)) == "1e-7");
+  CHECK(json::write(Value(1.5e-10)) == "1.5e-10");
+  CHECK(json::write(Value(5e-324)) == "5e-324");
+  CHECK(json::write(Value(1.7976931348623157e308)) == "1.7976931348623157e+308");
+}
+
+TEST_CASE("json: a number beyond double's range is an error") {
+  CHECK_THAT(parse_error("[1e400]"), Catch::Contains("number 1e400 out of range"));
+}
+
 TEST_CASE("json: copies are independent values") {
   Value a = Object{{"list", Array{1, 2}}};
   Value b = a;
