@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "init/rootfs_walk.hpp"
+
 namespace nucleus::init {
 
 std::string fd_path(int fd) { return fmt::format("/proc/self/fd/{}", fd); }
@@ -28,6 +30,7 @@ Result<UniqueFd> open_in_root(int root_fd, std::string_view path, int flags) {
   long fd;
   do fd = ::syscall(SYS_openat2, root_fd, p.c_str(), &how, sizeof how);
   while (fd < 0 && (errno == EINTR || errno == EAGAIN));
+  if (fd < 0 && errno == ENOSYS) return open_in_root_by_walk(root_fd, p, flags);
   if (fd < 0) return fail_errno(fmt::format("open \"{}\" in the container rootfs", p));
   return UniqueFd(static_cast<int>(fd));
 }
