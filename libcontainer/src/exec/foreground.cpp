@@ -105,15 +105,18 @@ class PtyProxy {
   std::string pending_;  // read from stdin, not yet taken by the pty
 };
 
-// The child's exit code once it has exited.
+// Reaps every child that has exited (`run` is a subreaper: the container's
+// orphans come to it); the exit code of `child` once it is among them.
 Result<std::optional<int>> reap(pid_t child) {
-  int status = 0;
-  pid_t done;
-  do done = ::waitpid(child, &status, WNOHANG);
-  while (done < 0 && errno == EINTR);
-  if (done < 0) return fail_errno("wait for the exec'd process");
-  if (done == 0) return std::nullopt;
-  return exit_code(status);
+  std::optional<int> code;
+  for (;;) {
+    int status = 0;
+    pid_t done = ::waitpid(-1, &status, WNOHANG);
+    if (done < 0 && errno == EINTR) continue;
+    if (done < 0 && errno != ECHILD) return fail_errno("wait for the container's process");
+    if (done <= 0) return code;
+    if (done == child) code = exit_code(status);
+  }
 }
 
 }  // namespace
