@@ -11,6 +11,7 @@
 #include "init/fds.hpp"
 #include "init/launch.hpp"
 #include "init/namespaces.hpp"
+#include "init/sysctl_rules.hpp"
 #include "nucleus/container.hpp"
 #include "state/exec_fifo.hpp"
 #include "state/pid_file.hpp"
@@ -70,6 +71,8 @@ Result<Prepared> prepare(const oci::Config& config, const CreateOptions& o, bool
   Prepared p{config, TRY(resolve_rootfs(*config.root, o.bundle)), init::listen_fds_for_us()};
   TRY_VOID(init::check_preserved_fds(p.listen_fds, o.preserve_fds));
   if (!p.config.linux) p.config.linux.emplace();
+  // Here, before anything exists that a refusal would have to undo.
+  TRY_VOID(init::validate_sysctls(*p.config.linux));
   return p;
 }
 

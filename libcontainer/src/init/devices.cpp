@@ -53,6 +53,8 @@ Result<void> bind_device(int root_fd, const oci::Device& d) {
   return mount_at(fd_path(host.get()).c_str(), target.get(), nullptr, MS_BIND, {}, d.path);
 }
 
+// mknod, then mode and owner set on the node itself (through an O_PATH fd on
+// it, never by name again): mknod honours the umask, the config's mode must not.
 Result<void> make_device_node(int root_fd, const oci::Device& d) {
   mode_t type = TRY(device_type(d));
   auto [parent, name] = split_parent(d.path);
@@ -61,20 +63,21 @@ Result<void> make_device_node(int root_fd, const oci::Device& d) {
   dev_t dev = makedev(static_cast<unsigned>(d.major.value_or(0)),
                       static_cast<unsigned>(d.minor.value_or(0)));
   if (::mknodat(dir.get(), name.c_str(), type | perm, type == S_IFIFO ? 0 : dev) != 0) {
-    if (errno == EEXIST) return {};
+    if (errno == EEXIST) return {};  // as runc: what the rootfs has stays
     return fail_errno(fmt::format("mknod \"{}\"", d.path));
   }
-  // mknod honours the umask; the config's mode must not depend on it.
-  if (::fchmodat(dir.get(), name.c_str(), perm, 0) != 0)
+  UniqueFd node(::openat(dir.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  if (!node) return fail_errno(fmt::format("open \"{}\"", d.path));
+  if (::chmod(fd_path(node.get()).c_str(), perm) != 0)
     return fail_errno(fmt::format("chmod \"{}\"", d.path));
-  if (::fchownat(dir.get(), name.c_str(), d.uid.value_or(0), d.gid.value_or(0),
-                 AT_SYMLINK_NOFOLLOW) != 0)
+  if (::fchownat(node.get(), "", d.uid.value_or(0), d.gid.value_or(0), AT_EMPTY_PATH) != 0)
     return fail_errno(fmt::format("chown \"{}\"", d.path));
   return {};
 }
 
 Result<void> create_device(int root_fd, const oci::Device& d, bool bind_from_host) {
-  if (bind_from_host) return bind_device(root_fd, d);
+  // A fifo is no device: mknod makes it in a user namespace too.
+  if (bind_from_host && d.type != "p") return bind_device(root_fd, d);
   return make_device_node(root_fd, d);
 }
 
@@ -87,10 +90,20 @@ bool needs_dev_setup(const oci::Config& config) {
   });
 }
 
+std::vector<oci::Device> devices_to_create(const oci::Linux* linux) {
+  std::vector<oci::Device> out;
+  auto configured = [&](const std::string& path) {
+    return linux && std::any_of(linux->devices.begin(), linux->devices.end(),
+                                [&](const oci::Device& d) { return d.path == path; });
+  };
+  for (const auto& d : default_devices())
+    if (!configured(d.path)) out.push_back(d);
+  if (linux) out.insert(out.end(), linux->devices.begin(), linux->devices.end());
+  return out;
+}
+
 Result<void> create_devices(int root_fd, const oci::Linux* linux, bool bind_from_host) {
-  for (const auto& d : default_devices()) TRY_VOID(create_device(root_fd, d, bind_from_host));
-  if (!linux) return {};
-  for (const auto& d : linux->devices) TRY_VOID(create_device(root_fd, d, bind_from_host));
+  for (const auto& d : devices_to_create(linux)) TRY_VOID(create_device(root_fd, d, bind_from_host));
   return {};
 }
 

@@ -3,6 +3,8 @@
 // from the host inside a user namespace (where mknod is not allowed).
 #pragma once
 
+#include <vector>
+
 #include <oci/config.hpp>
 
 #include "nucleus/error.hpp"
@@ -13,7 +15,14 @@ namespace nucleus::init {
 // of its own.
 bool needs_dev_setup(const oci::Config& config);
 
-// null, zero, full, random, urandom, tty, then linux.devices.
+// The default devices (null, zero, full, random, urandom, tty) less those the
+// config redefines by path (its entry wins, as in runc), then linux.devices in
+// order. Paths need not be under /dev (runc allows it); all stay in the rootfs.
+std::vector<oci::Device> devices_to_create(const oci::Linux* linux);
+
+// Each of devices_to_create(linux): mknod with the exact type, major:minor,
+// mode and owner; an existing node is left as it is. With bind_from_host (a
+// user namespace) the host's node at the same path is bound instead.
 Result<void> create_devices(int root_fd, const oci::Linux* linux, bool bind_from_host);
 
 // /dev/fd, stdin, stdout, stderr, ptmx -> pts/ptmx, core (when /proc/kcore exists).

@@ -16,7 +16,9 @@
 #include "init/fds.hpp"
 #include "init/kernel_settings.hpp"
 #include "init/mounts.hpp"
+#include "init/personality.hpp"
 #include "init/rootfs.hpp"
+#include "init/selinux_label.hpp"
 #include "init/terminal.hpp"
 #include "nucleus/hooks.hpp"
 #include "security/process_setup.hpp"
@@ -43,6 +45,7 @@ struct Init {
   UniqueFd fifo;  // write end, held until exec so `start` sees EOF only then
   std::vector<std::string> env;
   std::string executable;
+  std::string mount_label;  // linux.mountLabel where the host has SELinux, else empty
   bool runtime_listening = true;
   bool exec_failed = false;
 };
@@ -111,6 +114,12 @@ Result<void> start_session(Init&) {
   return {};
 }
 
+// Decided from the host's selinuxfs, so before the pivot hides it.
+Result<void> resolve_mount_label(Init& in) {
+  if (!in.linux.mount_label.empty() && selinux_enabled()) in.mount_label = in.linux.mount_label;
+  return {};
+}
+
 Result<void> mount_rootfs(Init& in) {
   if (!in.plan.has_mount_namespace()) return {};
   in.root_fd = TRY(prepare_root(in.cfg.rootfs, in.linux.rootfs_propagation));
@@ -169,7 +178,7 @@ Result<void> finalize_rootfs(Init& in) {
 Result<void> protect_paths(Init& in) {
   if (!in.plan.has_mount_namespace()) return {};
   TRY_VOID(apply_readonly_paths(in.linux.readonly_paths));
-  return apply_masked_paths(in.linux.masked_paths);
+  return apply_masked_paths(in.linux.masked_paths, in.mount_label);
 }
 
 Result<void> apply_kernel_settings(Init& in) {
@@ -206,6 +215,10 @@ Result<void> resolve_args0(Init& in) {
   in.executable = TRY(resolve_executable(in.process.args.front(), in.env));
   return {};
 }
+
+// Before ready, so a failure fails create (as runc), and before seccomp,
+// which may forbid personality(2).
+Result<void> set_personality(Init& in) { return apply_personality(in.linux.personality); }
 
 Result<void> notify_ready(Init& in) {
   TRY_VOID(in.sync.send(SyncType::ready));
@@ -254,6 +267,7 @@ Result<void> init_sequence(Init& in) {
   TRY_VOID(enter_namespaces(in));
   TRY_VOID(fork_into_pid_namespace(in));
   TRY_VOID(start_session(in));
+  TRY_VOID(resolve_mount_label(in));
   TRY_VOID(mount_rootfs(in));
   TRY_VOID(populate_dev(in));
   TRY_VOID(run_create_hooks(in));
@@ -265,6 +279,7 @@ Result<void> init_sequence(Init& in) {
   TRY_VOID(apply_process_limits(in));
   TRY_VOID(switch_identity(in));
   TRY_VOID(resolve_args0(in));
+  TRY_VOID(set_personality(in));
   TRY_VOID(notify_ready(in));
   TRY_VOID(wait_for_start(in));
   TRY_VOID(run_start_hooks(in));

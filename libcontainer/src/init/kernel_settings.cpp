@@ -2,13 +2,13 @@
 
 #include <fcntl.h>
 #include <linux/keyctl.h>
+#include <linux/openat2.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <algorithm>
-
 #include <fmt/format.h>
 
+#include "init/sysctl_rules.hpp"
 #include "nucleus/unique_fd.hpp"
 
 namespace nucleus::init {
@@ -26,13 +26,19 @@ Result<void> set_domainname(const std::string& name) {
 }
 
 Result<void> apply_sysctls(const oci::StringMap& sysctl) {
+  if (sysctl.empty()) return {};
+  UniqueFd proc_sys(::open("/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!proc_sys) return fail_errno("open /proc/sys");
   for (const auto& [key, value] : sysctl) {
-    std::string path = "/proc/sys/" + key;
-    std::replace(path.begin() + 10, path.end(), '.', '/');
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW));
-    if (!fd) return fail_errno(fmt::format("open {}", path));
+    std::string file = sysctl_file(key);
+    // Beneath /proc/sys and no symlinks: a key names a sysctl, nothing else.
+    open_how how{};
+    how.flags = O_WRONLY | O_TRUNC | O_CLOEXEC;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    UniqueFd fd(static_cast<int>(::syscall(SYS_openat2, proc_sys.get(), file.c_str(), &how, sizeof how)));
+    if (!fd) return fail_errno(fmt::format("open /proc/sys/{}", file));
     if (::write(fd.get(), value.data(), value.size()) < 0)
-      return fail_errno(fmt::format("write sysctl {}={}", key, value));
+      return fail_errno(fmt::format("write sysctl {}={}", normalize_sysctl_key(key), value));
   }
   return {};
 }

@@ -13,7 +13,8 @@ namespace nucleus::init {
 Result<void> set_hostname(const std::string& name);
 Result<void> set_domainname(const std::string& name);
 
-// Each key written to /proc/sys/<key with '.' as '/'>.
+// Each key written to /proc/sys/<key> (either separator, see sysctl_rules.hpp),
+// after create validated the keys against the namespaces.
 Result<void> apply_sysctls(const oci::StringMap& sysctl);
 
 // A new session keyring named "_ses.<id>" so containers do not share the

@@ -4,15 +4,18 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
 
 #include "init/mounts.hpp"
 #include "init/rootfs_paths.hpp"
+#include "init/selinux_label.hpp"
 
 namespace nucleus::init {
 
@@ -41,30 +44,57 @@ Result<void> make_private(const std::string& mount_point) {
   return {};
 }
 
-Result<void> mask_path(int root_fd, const std::string& path) {
-  auto fd = open_in_root(root_fd, path, O_PATH | O_NOFOLLOW);
-  if (!fd) {
-    if (fd.error().err() == ENOENT) return {};
-    return std::unexpected(fd.error());
-  }
+// Missing paths are skipped (runc: the spec's defaults name files that only
+// some kernels have).
+Result<std::optional<UniqueFd>> open_if_present(int root_fd, const std::string& path) {
+  auto fd = open_in_root(root_fd, path, O_PATH);
+  if (fd) return std::optional<UniqueFd>(std::move(*fd));
+  if (fd.error().err() == ENOENT) return std::optional<UniqueFd>();
+  return std::unexpected(fd.error());
+}
+
+// The container's /dev/null, checked to be the null device: a rootfs (or a
+// racing container process) that made it a symlink or another file must not
+// get that file bound over the masked paths (the 2025 runc masked-path CVE).
+Result<UniqueFd> open_dev_null(int root_fd) {
+  UniqueFd null = TRY(open_in_root(root_fd, "/dev/null", O_PATH | O_NOFOLLOW));
+  struct stat st {};
+  if (::fstat(null.get(), &st) != 0) return fail_errno("stat /dev/null");
+  if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+    return fail("masked paths: /dev/null in the container is not the null device (1:3)");
+  return null;
+}
+
+// As runc: a symlink is followed, inside the container (this runs after
+// pivot_root, and the walk is RESOLVE_IN_ROOT), and its target is masked.
+// `null` is opened on first use: a config masking only directories needs none.
+Result<void> mask_path(int root_fd, UniqueFd& null, const std::string& path, const std::string& label) {
+  auto fd = TRY(open_if_present(root_fd, path));
+  if (!fd) return {};
   struct stat st {};
   if (::fstat(fd->get(), &st) != 0) return fail_errno(fmt::format("stat \"{}\"", path));
-  if (S_ISDIR(st.st_mode))
-    return mount_at("tmpfs", fd->get(), "tmpfs", MS_RDONLY, {}, path);
-  UniqueFd null = TRY(open_in_root(root_fd, "/dev/null", O_PATH));
+  if (S_ISDIR(st.st_mode)) {
+    return mount_at("tmpfs", fd->get(), "tmpfs", MS_RDONLY, with_mount_label("", label), path);
+  }
+  if (!null) null = TRY(open_dev_null(root_fd));
   return mount_at(fd_path(null.get()).c_str(), fd->get(), nullptr, MS_BIND, {}, path);
 }
 
+// Bind onto itself, then read-only: the top mount by a remount that keeps
+// the flags a user namespace locks, the mounts below it by mount_setattr.
 Result<void> readonly_path(int root_fd, const std::string& path) {
-  auto fd = open_in_root(root_fd, path, O_PATH);
-  if (!fd) {
-    if (fd.error().err() == ENOENT) return {};
-    return std::unexpected(fd.error());
-  }
+  auto fd = TRY(open_if_present(root_fd, path));
+  if (!fd) return {};
   std::string self = fd_path(fd->get());
   TRY_VOID(mount_at(self.c_str(), fd->get(), nullptr, MS_BIND | MS_REC, {}, path));
   UniqueFd mounted = TRY(open_in_root(root_fd, path, O_PATH));
-  return remount_bind(mounted.get(), MS_RDONLY | MS_REC, path);
+  TRY_VOID(remount_bind(mounted.get(), MS_RDONLY, path));
+  mount_attr attr{};
+  attr.attr_set = MOUNT_ATTR_RDONLY;
+  if (::mount_setattr(mounted.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0 &&
+      errno != ENOSYS)
+    return fail_errno(fmt::format("make mounts below \"{}\" read-only", path));
+  return {};
 }
 
 Result<UniqueFd> open_root() {
@@ -146,10 +176,11 @@ Result<void> make_root_readonly() {
   return remount_bind(root.get(), MS_RDONLY, "/");
 }
 
-Result<void> apply_masked_paths(const std::vector<std::string>& paths) {
+Result<void> apply_masked_paths(const std::vector<std::string>& paths, const std::string& mount_label) {
   if (paths.empty()) return {};
   UniqueFd root = TRY(open_root());
-  for (const auto& p : paths) TRY_VOID(mask_path(root.get(), p));
+  UniqueFd null;
+  for (const auto& p : paths) TRY_VOID(mask_path(root.get(), null, p, mount_label));
   return {};
 }
 

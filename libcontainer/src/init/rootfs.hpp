@@ -32,10 +32,14 @@ Result<void> apply_root_propagation(const std::string& propagation);
 // root.readonly: remount "/" read-only.
 Result<void> make_root_readonly();
 
-// Paths in the (pivoted) container: masked ones are covered by /dev/null
-// (files) or an empty read-only tmpfs (directories); read-only ones are bound
-// onto themselves read-only. Missing paths are skipped.
-Result<void> apply_masked_paths(const std::vector<std::string>& paths);
+// Paths in the (pivoted) container, resolved inside it (a symlink is followed
+// and its target inside the container treated, as runc does): masked ones are
+// covered by the container's /dev/null (files; it must be the real null
+// device) or an empty read-only tmpfs (directories, labelled with
+// `mount_label` unless it is empty: the caller passes it only where the host
+// has SELinux); read-only ones are bound onto
+// themselves and made read-only recursively. Missing paths are skipped.
+Result<void> apply_masked_paths(const std::vector<std::string>& paths, const std::string& mount_label);
 Result<void> apply_readonly_paths(const std::vector<std::string>& paths);
 
 }  // namespace nucleus::init
