@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "state/console_socket.hpp"
+
 namespace nucleus::init {
 
 namespace {
@@ -53,22 +55,7 @@ Result<void> SyncChannel::send_raw(SyncType type, std::int32_t err, std::int64_t
   Header h{static_cast<std::uint32_t>(type), err, value,
            static_cast<std::uint32_t>(text.size()), 0};
   std::array<iovec, 2> iov{{{&h, sizeof h}, {const_cast<char*>(text.data()), text.size()}}};
-  msghdr msg{};
-  msg.msg_iov = iov.data();
-  msg.msg_iovlen = text.empty() ? 1 : 2;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  if (fd >= 0) {
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  }
-  ssize_t n;
-  do n = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
+  ssize_t n = send_with_fd(fd_.get(), std::span(iov).first(text.empty() ? 1 : 2), fd);
   if (n < 0) return fail_errno(fmt::format("send {} on sync channel", to_string(type)));
   return {};
 }

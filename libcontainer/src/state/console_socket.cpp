@@ -39,26 +39,32 @@ void collect_fds(msghdr& msg, std::vector<UniqueFd>& fds) {
 
 }  // namespace
 
+ssize_t send_with_fd(int sock, std::span<iovec> iov, int fd) {
+  msghdr msg{};
+  msg.msg_iov = iov.data();
+  msg.msg_iovlen = iov.size();
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  if (fd >= 0) {
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  }
+  ssize_t n;
+  do n = ::sendmsg(sock, &msg, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  return n;
+}
+
 Result<void> send_fd(int sock, int fd, std::string_view payload) {
   if (payload.empty() || payload.size() >= kMaxPayload)
     return fail(fmt::format("send fd: payload of {} bytes (want 1..{})", payload.size(),
                             kMaxPayload - 1));
   iovec iov{const_cast<char*>(payload.data()), payload.size()};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-
-  ssize_t n;
-  do n = ::sendmsg(sock, &msg, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
+  ssize_t n = send_with_fd(sock, {&iov, 1}, fd);
   if (n < 0) return fail_errno("send fd");
   // A short write on a stream socket is not expected for so few bytes; finish it plainly.
   return write_rest(sock, payload.substr(static_cast<std::size_t>(n)));

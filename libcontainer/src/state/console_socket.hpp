@@ -3,7 +3,11 @@
 // payload under 4096 bytes, as runc sends), and fds on internal channels.
 #pragma once
 
+#include <sys/types.h>
+#include <sys/uio.h>
+
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -11,6 +15,10 @@
 #include "nucleus/unique_fd.hpp"
 
 namespace nucleus {
+
+// One sendmsg of `iov` with `fd` attached as SCM_RIGHTS (nothing attached when
+// fd < 0), retried on EINTR, without SIGPIPE. sendmsg's result and errno.
+ssize_t send_with_fd(int sock, std::span<iovec> iov, int fd);
 
 // One sendmsg carrying `payload` (non-empty, < 4096 bytes) and one fd.
 Result<void> send_fd(int sock, int fd, std::string_view payload);
