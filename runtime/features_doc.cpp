@@ -11,6 +11,7 @@
 #include <oci/parse.hpp>
 
 #include "build_info.hpp"
+#include "nucleus/mount_options.hpp"
 
 namespace nucleus::cli {
 
@@ -47,7 +48,7 @@ oci::Features nucleus_features() {
   f.oci_version_max = std::string(oci::kSpecVersion);
   f.hooks = std::vector<std::string>{"prestart",       "createRuntime", "createContainer",
                                      "startContainer", "poststart",     "poststop"};
-  f.mount_options = std::vector<std::string>{};  // none recognised yet: mounts are being built
+  f.mount_options = supported_mount_options();
   oci::LinuxFeatures linux_features;
   linux_features.namespaces = all_namespaces();
   linux_features.capabilities = known_capabilities();
@@ -55,6 +56,8 @@ oci::Features nucleus_features() {
   linux_features.seccomp = oci::SeccompFeatures{.enabled = false};
   linux_features.apparmor = oci::EnabledFeature{.enabled = false};
   linux_features.selinux = oci::EnabledFeature{.enabled = false};
+  linux_features.mount_extensions =
+      oci::MountExtensionsFeatures{.idmap = oci::EnabledFeature{.enabled = idmapped_mounts_supported()}};
   f.linux = std::move(linux_features);
   const scmp_version* seccomp = ::seccomp_version();
   f.annotations = std::map<std::string, std::string>{

@@ -153,15 +153,26 @@ Result<CgroupHierarchies> read_cgroup_hierarchies() {
   return parse_cgroup_hierarchies(mountinfo, cgroup);
 }
 
-Result<void> mount_cgroup_tree(const MountContext& ctx, const oci::Mount& m, const MountOptions& o,
-                               const std::string& display) {
-  if (!ctx.cgroups->unified_root) return mount_v1_tree(ctx, m, o, display);
+// The v2 hierarchy alone: mounted afresh under a cgroup namespace (whose root
+// is the container's cgroup), else the container's dir bound.
+Result<void> mount_v2(const MountContext& ctx, const CgroupHierarchy& h, const oci::Mount& m,
+                      const MountOptions& o, const std::string& display) {
   if (ctx.cgroup_namespace) {
     UniqueFd target = TRY(mkdir_all_in_root(ctx.root_fd, m.destination, 0755));
     return mount_at("cgroup2", target.get(), "cgroup2", o.flags & ~(MS_BIND | MS_REC), o.data,
                     display);
   }
-  return bind_hierarchy(ctx, ctx.cgroups->list.front(), m.destination, o, display);
+  return bind_hierarchy(ctx, h, m.destination, o, display);
+}
+
+Result<void> mount_cgroup_tree(const MountContext& ctx, const oci::Mount& m, const MountOptions& o,
+                               const std::string& display) {
+  if (ctx.cgroups->unified_root) return mount_v2(ctx, ctx.cgroups->list.front(), m, o, display);
+  if (m.type != "cgroup2") return mount_v1_tree(ctx, m, o, display);
+  // Type "cgroup2" on a hybrid host: the unified hierarchy only, not the v1 tree.
+  for (const auto& h : ctx.cgroups->list)
+    if (h.v2) return mount_v2(ctx, h, m, o, display);
+  return fail(fmt::format("mount \"cgroup2\" on \"{}\": this host has no cgroup2 hierarchy", display));
 }
 
 }  // namespace nucleus::init

@@ -131,6 +131,7 @@ Result<void> mount_rootfs(Init& in) {
   ctx.new_network = in.plan.new_network();
   ctx.cgroup_namespace = in.plan.new_cgroup;
   ctx.cgroups = in.cgroups ? &*in.cgroups : nullptr;
+  ctx.idmapped = in.cfg.idmapped_mounts;
   for (const auto& m : in.config.mounts) TRY_VOID(mount_entry(ctx, m));
   return {};
 }

@@ -14,6 +14,8 @@
 
 namespace nucleus::init {
 
+class IdmappedMounts;
+
 // Everything the init needs, prepared by the runtime before the clone.
 struct InitConfig {
   const oci::Config* config = nullptr;  // validated; has process, root and linux
@@ -26,6 +28,7 @@ struct InitConfig {
   unsigned preserve_fds = 0;  // --preserve-fds, after the listen fds
   int fifo_fd = -1;           // O_PATH on <state dir>/exec.fifo
   sigset_t signal_mask{};     // the mask to restore (the runtime blocks signals around the clone)
+  const IdmappedMounts* idmapped_mounts = nullptr;  // detached trees the runtime made (idmap.hpp)
 };
 
 // Whether the runtime must run prestart/createRuntime hooks mid-init (both

@@ -7,6 +7,7 @@
 #include <oci/parse.hpp>
 
 #include "init/clone.hpp"
+#include "init/idmap.hpp"
 #include "init/sync.hpp"
 #include "nucleus/hooks.hpp"
 #include "state/console_socket.hpp"
@@ -106,6 +107,10 @@ pid_t InitProcess::release() {
 }
 
 Result<LaunchedInit> launch_init(const LaunchOptions& o, const NamespacePlan& plan) {
+  // Made here, with the host's credentials; the init inherits them (idmap.hpp).
+  IdmappedMounts idmapped = TRY(prepare_idmapped_mounts(*o.init.config, o.init.bundle));
+  InitConfig init = o.init;
+  init.idmapped_mounts = &idmapped;
   auto [runtime_end, init_end] = TRY(SyncChannel::make_pair());
   std::optional<PidForChildren> pid_ns;
   if (plan.pid_join) pid_ns.emplace(TRY(PidForChildren::enter(plan.pid_join.get())));
@@ -113,7 +118,7 @@ Result<LaunchedInit> launch_init(const LaunchOptions& o, const NamespacePlan& pl
   pid_t pid = TRY(clone_process({plan.clone_flags, cgroup_fd}));
   if (pid == 0) {
     runtime_end.close();
-    container_init(o.init, plan, init_end);
+    container_init(init, plan, init_end);
   }
   LaunchedInit out{InitProcess(pid), {}};
   pid_ns.reset();

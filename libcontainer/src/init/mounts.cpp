@@ -10,105 +10,19 @@
 
 #include <fmt/format.h>
 
+#include "init/idmap.hpp"
 #include "init/rootfs_paths.hpp"
+#include "init/tmpcopyup.hpp"
 
 namespace nucleus::init {
 
 namespace {
 
-struct FlagOption {
-  std::string_view name;
-  bool clear;
-  unsigned long flag;
-};
-
-constexpr FlagOption kFlagOptions[] = {
-    {"async", true, MS_SYNCHRONOUS},   {"atime", true, MS_NOATIME},
-    {"bind", false, MS_BIND},          {"defaults", false, 0},
-    {"dev", true, MS_NODEV},           {"diratime", true, MS_NODIRATIME},
-    {"dirsync", false, MS_DIRSYNC},    {"exec", true, MS_NOEXEC},
-    {"iversion", false, MS_I_VERSION}, {"lazytime", false, MS_LAZYTIME},
-    {"loud", true, MS_SILENT},         {"mand", false, MS_MANDLOCK},
-    {"noatime", false, MS_NOATIME},    {"nodev", false, MS_NODEV},
-    {"nodiratime", false, MS_NODIRATIME}, {"noexec", false, MS_NOEXEC},
-    {"noiversion", true, MS_I_VERSION}, {"nolazytime", true, MS_LAZYTIME},
-    {"nomand", true, MS_MANDLOCK},     {"norelatime", true, MS_RELATIME},
-    {"nostrictatime", true, MS_STRICTATIME}, {"nosuid", false, MS_NOSUID},
-    {"nosymfollow", false, MS_NOSYMFOLLOW}, {"rbind", false, MS_BIND | MS_REC},
-    {"relatime", false, MS_RELATIME},  {"remount", false, MS_REMOUNT},
-    {"ro", false, MS_RDONLY},          {"rw", true, MS_RDONLY},
-    {"silent", false, MS_SILENT},      {"strictatime", false, MS_STRICTATIME},
-    {"suid", true, MS_NOSUID},         {"symfollow", true, MS_NOSYMFOLLOW},
-    {"sync", false, MS_SYNCHRONOUS},
-};
-
-constexpr std::pair<std::string_view, unsigned long> kPropagation[] = {
-    {"private", MS_PRIVATE},  {"rprivate", MS_PRIVATE | MS_REC},
-    {"shared", MS_SHARED},    {"rshared", MS_SHARED | MS_REC},
-    {"slave", MS_SLAVE},      {"rslave", MS_SLAVE | MS_REC},
-    {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
-};
-
-struct AttrOption {
-  std::string_view name;
-  bool clear;
-  std::uint64_t attr;
-};
-
-constexpr AttrOption kRecursiveAttrs[] = {
-    {"rro", false, MOUNT_ATTR_RDONLY},        {"rrw", true, MOUNT_ATTR_RDONLY},
-    {"rnosuid", false, MOUNT_ATTR_NOSUID},    {"rsuid", true, MOUNT_ATTR_NOSUID},
-    {"rnodev", false, MOUNT_ATTR_NODEV},      {"rdev", true, MOUNT_ATTR_NODEV},
-    {"rnoexec", false, MOUNT_ATTR_NOEXEC},    {"rexec", true, MOUNT_ATTR_NOEXEC},
-    {"rnodiratime", false, MOUNT_ATTR_NODIRATIME}, {"rdiratime", true, MOUNT_ATTR_NODIRATIME},
-    {"rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW}, {"rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW},
-};
-
-// The recursive atime options select one value of the atime field (which
-// mount_setattr changes only as a whole): the "no"/"a" forms fall back to the
-// kernel's default (relatime), "rnorelatime" to strictatime.
-constexpr std::pair<std::string_view, std::uint64_t> kRecursiveAtime[] = {
-    {"rrelatime", MOUNT_ATTR_RELATIME},       {"rnorelatime", MOUNT_ATTR_STRICTATIME},
-    {"rnoatime", MOUNT_ATTR_NOATIME},         {"ratime", MOUNT_ATTR_RELATIME},
-    {"rstrictatime", MOUNT_ATTR_STRICTATIME}, {"rnostrictatime", MOUNT_ATTR_RELATIME},
-};
-
-bool apply_recursive_atime(std::string_view o, MountOptions& out) {
-  for (auto [name, attr] : kRecursiveAtime) {
-    if (o != name) continue;
-    out.attr_clr |= MOUNT_ATTR__ATIME;
-    out.attr_set = (out.attr_set & ~static_cast<std::uint64_t>(MOUNT_ATTR__ATIME)) | attr;
-    return true;
-  }
-  return false;
-}
-
-bool apply_option(std::string_view o, MountOptions& out) {
-  for (const auto& f : kFlagOptions) {
-    if (o != f.name) continue;
-    if (f.clear) {
-      out.flags &= ~f.flag;
-      out.cleared |= f.flag;
-    } else {
-      out.flags |= f.flag;
-      out.cleared &= ~f.flag;
-    }
-    return true;
-  }
-  for (auto [name, flag] : kPropagation) {
-    if (o == name) {
-      out.propagation = flag;
-      return true;
-    }
-  }
-  for (const auto& a : kRecursiveAttrs) {
-    if (o != a.name) continue;
-    (a.clear ? out.attr_clr : out.attr_set) |= a.attr;
-    (a.clear ? out.attr_set : out.attr_clr) &= ~a.attr;
-    return true;
-  }
-  return apply_recursive_atime(o, out);
-}
+// The flags a bind remount changes: per-mount ones, not the superblock's.
+constexpr unsigned long kPerMountFlags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME |
+                                         MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME |
+                                         MS_NOSYMFOLLOW;
+constexpr unsigned long kAtimeFlags = MS_NOATIME | MS_RELATIME | MS_STRICTATIME;
 
 std::string target_display(const MountContext& ctx, std::string_view dest) {
   bool slash = !dest.empty() && dest.front() == '/';
@@ -121,27 +35,48 @@ std::filesystem::path bind_source(const MountContext& ctx, const oci::Mount& m) 
   return src.is_absolute() ? src : ctx.bundle / src;
 }
 
+// Propagation and the recursive mount_setattr attributes, on the mount at fd.
+Result<void> apply_propagation_and_attrs(int fd, const MountOptions& o, const std::string& display) {
+  if (o.propagation != 0) TRY_VOID(mount_at(nullptr, fd, nullptr, o.propagation, {}, display));
+  if (o.attr_set == 0 && o.attr_clr == 0) return {};
+  mount_attr attr{};
+  attr.attr_set = o.attr_set;
+  attr.attr_clr = o.attr_clr;
+  if (::mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0)
+    return fail_errno(fmt::format("set recursive attributes of mount on \"{}\"", display));
+  return {};
+}
+
 Result<void> apply_after_mount(const MountContext& ctx, const oci::Mount& m,
                                const MountOptions& o, const std::string& display) {
-  bool remount = o.bind() && (o.flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) != 0;
+  bool remount = o.bind() && ((o.flags | o.cleared) & kPerMountFlags) != 0;
   if (!remount && o.propagation == 0 && o.attr_set == 0 && o.attr_clr == 0) return {};
   // The fd we mounted onto is the directory below the new mount: open again.
   UniqueFd fd = TRY(open_in_root(ctx.root_fd, m.destination, O_PATH));
-  if (remount) TRY_VOID(remount_bind(fd.get(), o.flags & ~(MS_BIND | MS_REC | MS_REMOUNT), display));
-  if (o.propagation != 0)
-    TRY_VOID(mount_at(nullptr, fd.get(), nullptr, o.propagation, {}, display));
-  if (o.attr_set != 0 || o.attr_clr != 0) {
-    mount_attr attr{};
-    attr.attr_set = o.attr_set;
-    attr.attr_clr = o.attr_clr;
-    if (::mount_setattr(fd.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0)
-      return fail_errno(fmt::format("set recursive attributes of mount on \"{}\"", display));
-  }
+  if (remount) TRY_VOID(remount_bind(fd.get(), o.flags & kPerMountFlags, display, o.cleared));
+  return apply_propagation_and_attrs(fd.get(), o, display);
+}
+
+// An idmapped tree the runtime cloned (idmap.hpp), attached at the destination.
+Result<void> attach_tree(const MountContext& ctx, const oci::Mount& m, int tree,
+                         const std::string& display) {
+  struct stat st {};
+  if (::fstat(tree, &st) != 0) return fail_errno(fmt::format("stat idmapped mount for \"{}\"", display));
+  UniqueFd target = TRY(ensure_in_root(ctx.root_fd, m.destination, S_ISDIR(st.st_mode)));
+  if (::move_mount(tree, "", target.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
+    return fail_errno(fmt::format("attach idmapped mount of \"{}\" on \"{}\"", m.source, display));
   return {};
 }
 
 Result<void> mount_bind(const MountContext& ctx, const oci::Mount& m, const MountOptions& o,
                         const std::string& display) {
+  int tree = ctx.idmapped ? ctx.idmapped->tree_for(m) : -1;
+  if (tree >= 0) {
+    TRY_VOID(attach_tree(ctx, m, tree, display));
+    return apply_after_mount(ctx, m, o, display);
+  }
+  if (o.idmap || !m.uid_mappings.empty() || !m.gid_mappings.empty())
+    return fail(fmt::format("{}: the idmapped mount was not prepared", describe_mount(m, ctx.rootfs)));
   std::filesystem::path src = bind_source(ctx, m);
   UniqueFd src_fd(::open(src.c_str(), O_PATH | O_CLOEXEC));
   if (!src_fd) return fail_errno(fmt::format("open bind mount source \"{}\"", src.native()));
@@ -153,8 +88,57 @@ Result<void> mount_bind(const MountContext& ctx, const oci::Mount& m, const Moun
   return apply_after_mount(ctx, m, o, display);
 }
 
+// "remount": change the mount already at the destination (an earlier entry's,
+// or the rootfs's), as mount -o remount does; nothing new is mounted.
+Result<void> remount_existing(const MountContext& ctx, const oci::Mount& m, const MountOptions& o,
+                              const std::string& display) {
+  UniqueFd fd = TRY(open_in_root(ctx.root_fd, m.destination, O_PATH));
+  if (o.bind()) {
+    TRY_VOID(remount_bind(fd.get(), o.flags & kPerMountFlags, display, o.cleared));
+  } else {
+    unsigned long flags = o.flags & ~(MS_BIND | MS_REC);
+    TRY_VOID(mount_at(m.source.empty() ? nullptr : m.source.c_str(), fd.get(),
+                      m.type.empty() ? nullptr : m.type.c_str(), flags, o.data, display));
+  }
+  return apply_propagation_and_attrs(fd.get(), o, display);
+}
+
+// A tmpfs over a directory, then the directory's old contents copied into it
+// (through a fd opened before the mount hid them); read-only only after that.
+Result<void> mount_tmpfs_copyup(const MountContext& ctx, const oci::Mount& m, const MountOptions& o,
+                                const std::string& display) {
+  UniqueFd target = TRY(ensure_in_root(ctx.root_fd, m.destination, true));
+  UniqueFd old = TRY(open_in_root(ctx.root_fd, m.destination, O_RDONLY | O_DIRECTORY));
+  const char* source = m.source.empty() ? "tmpfs" : m.source.c_str();
+  TRY_VOID(mount_at(source, target.get(), "tmpfs", o.flags & ~MS_RDONLY, o.data, display));
+  UniqueFd fresh = TRY(open_in_root(ctx.root_fd, m.destination, O_RDONLY | O_DIRECTORY));
+  TRY_VOID(copy_directory_contents(old.get(), fresh.get(), display));
+  if (o.flags & MS_RDONLY)
+    TRY_VOID(mount_at(nullptr, fresh.get(), "tmpfs", o.flags | MS_REMOUNT, o.data, display));
+  return apply_after_mount(ctx, m, o, display);
+}
+
+// As runc: proc and sysfs only on a real directory. A rootfs whose /proc is a
+// symlink would have them land elsewhere (even if still inside the rootfs),
+// where masked paths and the /proc checks do not look.
+Result<void> refuse_symlink(const MountContext& ctx, const oci::Mount& m, const std::string& display) {
+  auto last = open_in_root(ctx.root_fd, m.destination, O_PATH | O_NOFOLLOW);
+  if (!last) {
+    if (last.error().err() == ENOENT) return {};
+    return std::unexpected(last.error());
+  }
+  struct stat st {};
+  if (::fstat(last->get(), &st) != 0) return fail_errno(fmt::format("stat \"{}\"", display));
+  if (S_ISLNK(st.st_mode))
+    return fail(fmt::format("{}: filesystem \"{}\" must be mounted on ordinary directory (it is a symlink)",
+                            describe_mount(m, ctx.rootfs), m.type));
+  return {};
+}
+
 Result<void> mount_filesystem(const MountContext& ctx, const oci::Mount& m, const MountOptions& o,
                               const std::string& display) {
+  // As runc, tmpcopyup means something on a tmpfs only; elsewhere it is ignored.
+  if (o.tmpcopyup && m.type == "tmpfs") return mount_tmpfs_copyup(ctx, m, o, display);
   UniqueFd target = TRY(ensure_in_root(ctx.root_fd, m.destination, true));
   const char* source = m.source.empty() ? m.type.c_str() : m.source.c_str();
   TRY_VOID(mount_at(source, target.get(), m.type.c_str(), o.flags, o.data, display));
@@ -162,22 +146,6 @@ Result<void> mount_filesystem(const MountContext& ctx, const oci::Mount& m, cons
 }
 
 }  // namespace
-
-bool MountOptions::bind() const { return (flags & MS_BIND) != 0; }
-
-MountOptions parse_mount_options(const std::vector<std::string>& options) {
-  MountOptions out;
-  for (const auto& o : options) {
-    if (apply_option(o, out)) continue;
-    if (o == "tmpcopyup" || o == "idmap" || o == "ridmap") {
-      out.extensions.push_back(o);
-      continue;
-    }
-    if (!out.data.empty()) out.data += ',';
-    out.data += o;
-  }
-  return out;
-}
 
 std::string describe_mount(const oci::Mount& m, const std::filesystem::path& rootfs) {
   bool slash = !m.destination.empty() && m.destination.front() == '/';
@@ -193,29 +161,33 @@ Result<void> mount_at(const char* source, int target_fd, const char* type, unsig
   return {};
 }
 
-Result<void> remount_bind(int target_fd, unsigned long flags, const std::string& display) {
+Result<void> remount_bind(int target_fd, unsigned long flags, const std::string& display,
+                          unsigned long cleared) {
   struct statvfs sv {};
   if (::fstatvfs(target_fd, &sv) != 0) return fail_errno(fmt::format("statfs \"{}\"", display));
-  unsigned long locked = sv.f_flag & (ST_NOSUID | ST_NODEV | ST_NOEXEC);
-  if ((flags & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)) == 0)
-    locked |= sv.f_flag & (ST_NOATIME | ST_RELATIME | ST_NODIRATIME);
+  // ST_* and MS_* share values for these flags.
+  unsigned long current = sv.f_flag & (ST_NOSUID | ST_NODEV | ST_NOEXEC);
+  if ((flags & kAtimeFlags) == 0) current |= sv.f_flag & (ST_NOATIME | ST_RELATIME | ST_NODIRATIME);
   std::string target = fd_path(target_fd);
-  if (::mount(nullptr, target.c_str(), nullptr, MS_BIND | MS_REMOUNT | flags | locked, nullptr) != 0)
-    return fail_errno(fmt::format("remount \"{}\"", display));
-  return {};
+  unsigned long base = MS_BIND | MS_REMOUNT | flags;
+  if (::mount(nullptr, target.c_str(), nullptr, base | (current & ~cleared), nullptr) == 0) return {};
+  // Clearing a flag a user namespace locks is refused: keep it, as runc does.
+  if (errno == EPERM && (current & cleared) != 0 &&
+      ::mount(nullptr, target.c_str(), nullptr, base | current, nullptr) == 0)
+    return {};
+  return fail_errno(fmt::format("remount \"{}\"", display));
 }
 
 Result<void> mount_entry(const MountContext& ctx, const oci::Mount& m) {
   MountOptions o = parse_mount_options(m.options);
   std::string display = target_display(ctx, m.destination);
-  if (!o.extensions.empty())
-    return fail(fmt::format("{}: mount option \"{}\" is not supported", describe_mount(m, ctx.rootfs),
-                            o.extensions.front()));
+  if (o.remount()) return remount_existing(ctx, m, o, display);
   if (m.type == "cgroup" || m.type == "cgroup2") {
     if (!ctx.cgroups) return fail(fmt::format("{}: cgroup layout unknown", describe_mount(m, ctx.rootfs)));
     return mount_cgroup_tree(ctx, m, o, display);
   }
   if (o.bind()) return mount_bind(ctx, m, o, display);
+  if (m.type == "proc" || m.type == "sysfs") TRY_VOID(refuse_symlink(ctx, m, display));
   // Without its own network namespace a container may not mount sysfs: runc
   // gives it the host's /sys instead.
   if (m.type == "sysfs" && !ctx.new_network) {

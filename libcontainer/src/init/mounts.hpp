@@ -2,34 +2,22 @@
 // is resolved in the rootfs (rootfs_paths.hpp) and the mount goes onto the
 // resulting fd; flags that a first mount(2) cannot apply (ro on a bind,
 // propagation, recursive attributes) follow on the re-opened mount.
+// Idmapped binds arrive ready-made from the runtime (idmap.hpp) and are
+// attached with move_mount; "tmpcopyup" fills a new tmpfs (tmpcopyup.hpp).
 #pragma once
 
-#include <cstdint>
 #include <filesystem>
 #include <string>
-#include <vector>
 
 #include <oci/config.hpp>
 
 #include "init/cgroup_mount.hpp"
+#include "init/mount_options.hpp"
 #include "nucleus/error.hpp"
 
 namespace nucleus::init {
 
-// config.md "Linux mount options", turned into what the syscalls take.
-struct MountOptions {
-  unsigned long flags = 0;        // MS_* to set (MS_BIND, MS_REC, MS_RDONLY, ...)
-  unsigned long cleared = 0;      // MS_* turned off explicitly (rw, suid, dev, ...)
-  unsigned long propagation = 0;  // MS_PRIVATE/SHARED/SLAVE/UNBINDABLE, maybe | MS_REC
-  std::uint64_t attr_set = 0;     // MOUNT_ATTR_* applied recursively (rro, rnosuid, ...)
-  std::uint64_t attr_clr = 0;
-  std::string data;                     // filesystem-specific options, comma-joined
-  std::vector<std::string> extensions;  // tmpcopyup, idmap, ridmap: not handled here yet
-
-  bool bind() const;
-};
-
-MountOptions parse_mount_options(const std::vector<std::string>& options);
+class IdmappedMounts;
 
 // What mounting needs to know about the container being set up.
 struct MountContext {
@@ -40,6 +28,7 @@ struct MountContext {
   bool new_network = false;
   bool cgroup_namespace = false;
   const CgroupHierarchies* cgroups = nullptr;
+  const IdmappedMounts* idmapped = nullptr;  // trees the runtime prepared, if any
 };
 
 Result<void> mount_entry(const MountContext& ctx, const oci::Mount& m);
@@ -48,9 +37,11 @@ Result<void> mount_entry(const MountContext& ctx, const oci::Mount& m);
 Result<void> mount_at(const char* source, int target_fd, const char* type, unsigned long flags,
                       const std::string& data, const std::string& display);
 
-// Remount a bind mount (the mount at target_fd) with `flags`, keeping the
-// flags a user namespace locks (nosuid, nodev, noexec, atime) as they are.
-Result<void> remount_bind(int target_fd, unsigned long flags, const std::string& display);
+// Remount a bind mount (the mount at target_fd) with `flags`. The flags it has
+// now that `flags` does not mention (nosuid, nodev, noexec, the atime ones,
+// which a user namespace locks) are kept unless listed in `cleared`.
+Result<void> remount_bind(int target_fd, unsigned long flags, const std::string& display,
+                          unsigned long cleared = 0);
 
 // "mount \"proc\" on \"/x/rootfs/proc\"" for errors.
 std::string describe_mount(const oci::Mount& m, const std::filesystem::path& rootfs);

@@ -1,9 +1,14 @@
 #include <sys/mount.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
-#include "init/mounts.hpp"
+#include "init/mount_options.hpp"
 #include "init/rootfs.hpp"
+#include "nucleus/mount_options.hpp"
 
 using nucleus::init::parse_mount_options;
 
@@ -18,6 +23,55 @@ TEST_CASE("mount options: flags, clears and data") {
   CHECK(rw.cleared == (MS_RDONLY | MS_NOSUID));
 }
 
+TEST_CASE("mount options: every mount(8) flag option maps to its MS_ flag") {
+  struct Case {
+    const char* set;
+    const char* clear;
+    unsigned long flag;
+  };
+  const Case cases[] = {
+      {"ro", "rw", MS_RDONLY},          {"nosuid", "suid", MS_NOSUID},
+      {"nodev", "dev", MS_NODEV},       {"noexec", "exec", MS_NOEXEC},
+      {"sync", "async", MS_SYNCHRONOUS}, {"mand", "nomand", MS_MANDLOCK},
+      {"noatime", "atime", MS_NOATIME}, {"nodiratime", "diratime", MS_NODIRATIME},
+      {"relatime", "norelatime", MS_RELATIME}, {"strictatime", "nostrictatime", MS_STRICTATIME},
+      {"iversion", "noiversion", MS_I_VERSION}, {"lazytime", "nolazytime", MS_LAZYTIME},
+      {"silent", "loud", MS_SILENT},    {"nosymfollow", "symfollow", MS_NOSYMFOLLOW},
+      {"acl", "noacl", MS_POSIXACL},
+  };
+  for (const auto& c : cases) {
+    INFO(c.set << " / " << c.clear);
+    auto on = parse_mount_options({c.set});
+    CHECK(on.flags == c.flag);
+    CHECK(on.data.empty());
+    auto off = parse_mount_options({c.set, c.clear});
+    CHECK(off.flags == 0);
+    CHECK(off.cleared == c.flag);
+    CHECK(off.data.empty());
+    // The later option wins.
+    CHECK(parse_mount_options({c.clear, c.set}).flags == c.flag);
+  }
+  CHECK(parse_mount_options({"dirsync"}).flags == MS_DIRSYNC);
+  CHECK(parse_mount_options({"defaults"}).flags == 0);
+  CHECK(parse_mount_options({"defaults"}).data.empty());
+}
+
+TEST_CASE("mount options: remount") {
+  auto r = parse_mount_options({"remount", "ro", "bind"});
+  CHECK(r.remount());
+  CHECK(r.bind());
+  CHECK(r.flags == (MS_REMOUNT | MS_RDONLY | MS_BIND));
+  CHECK_FALSE(parse_mount_options({"ro"}).remount());
+}
+
+TEST_CASE("mount options: unknown options are filesystem data, in order") {
+  auto o = parse_mount_options({"lowerdir=/a:/b", "ro", "upperdir=/u", "workdir=/w", "xino=off"});
+  CHECK(o.data == "lowerdir=/a:/b,upperdir=/u,workdir=/w,xino=off");
+  CHECK(o.flags == MS_RDONLY);
+  CHECK(parse_mount_options({"newinstance", "ptmxmode=0666", "gid=5"}).data ==
+        "newinstance,ptmxmode=0666,gid=5");
+}
+
 TEST_CASE("mount options: binds and propagation") {
   auto b = parse_mount_options({"rbind", "ro", "rprivate"});
   CHECK(b.bind());
@@ -25,6 +79,8 @@ TEST_CASE("mount options: binds and propagation") {
   CHECK(b.propagation == (MS_PRIVATE | MS_REC));
   CHECK(parse_mount_options({"bind", "slave"}).propagation == MS_SLAVE);
   CHECK(parse_mount_options({"bind", "runbindable"}).propagation == (MS_UNBINDABLE | MS_REC));
+  CHECK(parse_mount_options({"shared"}).propagation == MS_SHARED);
+  CHECK(parse_mount_options({"rshared", "private"}).propagation == MS_PRIVATE);
 }
 
 TEST_CASE("mount options: recursive attributes") {
@@ -34,12 +90,58 @@ TEST_CASE("mount options: recursive attributes") {
   auto c = parse_mount_options({"rro", "rrw"});
   CHECK(c.attr_set == 0);
   CHECK(c.attr_clr == MOUNT_ATTR_RDONLY);
+  auto all = parse_mount_options({"rnodev", "rnoexec", "rnodiratime", "rnosymfollow"});
+  CHECK(all.attr_set ==
+        (MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW));
+  auto undo = parse_mount_options({"rdev", "rexec", "rdiratime", "rsymfollow", "rsuid"});
+  CHECK(undo.attr_set == 0);
+  CHECK(undo.attr_clr ==
+        (MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW |
+         MOUNT_ATTR_NOSUID));
+  CHECK(parse_mount_options({"rstrictatime"}).attr_set == MOUNT_ATTR_STRICTATIME);
+  CHECK(parse_mount_options({"rnoatime", "rrelatime"}).attr_set == MOUNT_ATTR_RELATIME);
+  CHECK(parse_mount_options({"rnorelatime"}).attr_set == MOUNT_ATTR_STRICTATIME);
 }
 
 TEST_CASE("mount options: extensions are set apart, not passed as data") {
   auto e = parse_mount_options({"tmpcopyup", "idmap", "mode=1777"});
-  CHECK(e.extensions == std::vector<std::string>{"tmpcopyup", "idmap"});
+  CHECK(e.tmpcopyup);
+  CHECK(e.idmap);
+  CHECK_FALSE(e.idmap_recursive);
   CHECK(e.data == "mode=1777");
+  auto r = parse_mount_options({"rbind", "ridmap"});
+  CHECK(r.idmap);
+  CHECK(r.idmap_recursive);
+  CHECK(r.data.empty());
+  CHECK_FALSE(parse_mount_options({"bind"}).idmap);
+}
+
+TEST_CASE("supported_mount_options: every option of config.md, none passed as data") {
+  // config.md "Linux mount options", the whole table.
+  const std::vector<std::string> spec = {
+      "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "iversion",
+      "lazytime", "loud", "mand", "noatime", "nodev", "nodiratime", "noexec", "noiversion",
+      "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid", "nosymfollow", "private",
+      "ratime", "rbind", "rdev", "rdiratime", "relatime", "remount", "rexec", "rnoatime",
+      "rnodiratime", "rnoexec", "rnorelatime", "rnostrictatime", "rnosuid", "rnosymfollow", "ro",
+      "rprivate", "rrelatime", "rro", "rrw", "rshared", "rslave", "rstrictatime", "rsuid",
+      "rsymfollow", "runbindable", "rw", "shared", "silent", "slave", "strictatime", "suid",
+      "symfollow", "sync", "tmpcopyup", "unbindable", "idmap", "ridmap",
+      // Not in the table, accepted by runc: "rnodev" (the table has "rdev"), "acl", "noacl".
+      "rnodev", "acl", "noacl"};
+  auto supported = nucleus::supported_mount_options();
+  CHECK(std::is_sorted(supported.begin(), supported.end()));
+  CHECK(std::adjacent_find(supported.begin(), supported.end()) == supported.end());
+  for (const auto& o : spec) {
+    INFO(o);
+    CHECK(std::find(supported.begin(), supported.end(), o) != supported.end());
+  }
+  CHECK(supported.size() == spec.size());
+  // What is listed is interpreted, never handed to mount(2) as data.
+  for (const auto& o : supported) {
+    INFO(o);
+    CHECK(parse_mount_options({o}).data.empty());
+  }
 }
 
 TEST_CASE("rootfs propagation: runc's default is rslave") {

@@ -68,3 +68,25 @@ TEST_CASE("preserved fds must be open") {
   REQUIRE_FALSE(r);
   CHECK(r.error().message().starts_with("unable to stat preserved-fd 0 (of 1)"));
 }
+
+TEST_CASE("dangling symlinks are followed inside the root when making paths") {
+  TempRoot root;
+  fs::create_directory(root.dir / "mnt");
+  fs::create_directory_symlink("/tmp/nucleus-never-made", root.dir / "mnt/abs");
+  fs::create_directory_symlink("../../../../made-up", root.dir / "mnt/up");
+  fs::create_symlink("/etc/nucleus-never-made.conf", root.dir / "mnt/file");
+  REQUIRE(ensure_in_root(root.fd.get(), "/mnt/abs", true));
+  CHECK(fs::is_directory(root.dir / "tmp/nucleus-never-made"));
+  CHECK_FALSE(fs::exists("/tmp/nucleus-never-made"));
+  REQUIRE(ensure_in_root(root.fd.get(), "/mnt/up/below", true));
+  CHECK(fs::is_directory(root.dir / "made-up/below"));
+  REQUIRE(ensure_in_root(root.fd.get(), "/mnt/file", false));
+  CHECK(fs::is_regular_file(root.dir / "etc/nucleus-never-made.conf"));
+  CHECK_FALSE(fs::exists("/etc/nucleus-never-made.conf"));
+  // A loop of dangling links ends in an error, not a hang.
+  fs::create_symlink("/loop-b", root.dir / "loop-a");
+  fs::create_symlink("/loop-a", root.dir / "loop-b");
+  auto loop = ensure_in_root(root.fd.get(), "/loop-a", false);
+  REQUIRE_FALSE(loop);
+  CHECK(loop.error().err() == ELOOP);
+}
