@@ -405,12 +405,16 @@ def propagation_options_show_in_mountinfo():
 @test
 def rootfs_propagation_and_no_pivot():
     for propagation, expected in (("rshared", {"shared"}), ("private", set()),
-                                  ("unbindable", {"unbindable"})):
+                                  ("unbindable", {"unbindable"}), ("runbindable", {"unbindable"})):
         def prop(c, propagation=propagation):
             c["linux"]["rootfsPropagation"] = propagation
         out, _, _ = in_container(MOUNTINFO, mutate=prop)
         got = {t.split(":")[0] for t in at(parse_mountinfo(out), "/")["optional"]}
         check_eq(got, expected, f"rootfsPropagation {propagation}: / has {got}")
+        if propagation == "runbindable":  # every mount below too, masked paths included
+            for below in ("/proc", "/proc/keys", "/proc/sys", "/dev"):
+                got = {t.split(":")[0] for t in at(parse_mountinfo(out), below)["optional"]}
+                check_eq(got, {"unbindable"}, f"runbindable: {below} has {got}")
     out, _, _ = in_container(MOUNTINFO + "; ls /", flags=["--no-pivot"])
     m = parse_mountinfo(out)
     check_eq(at(m, "/proc")["fstype"], "proc", "--no-pivot: /proc")

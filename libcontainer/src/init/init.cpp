@@ -132,6 +132,7 @@ Result<void> mount_rootfs(Init& in) {
   ctx.cgroup_namespace = in.plan.new_cgroup;
   ctx.cgroups = in.cgroups ? &*in.cgroups : nullptr;
   ctx.idmapped = in.cfg.idmapped_mounts;
+  ctx.mount_label = in.mount_label;
   for (const auto& m : in.config.mounts) TRY_VOID(mount_entry(ctx, m));
   return {};
 }
@@ -179,7 +180,8 @@ Result<void> finalize_rootfs(Init& in) {
 Result<void> protect_paths(Init& in) {
   if (!in.plan.has_mount_namespace()) return {};
   TRY_VOID(apply_readonly_paths(in.linux.readonly_paths));
-  return apply_masked_paths(in.linux.masked_paths, in.mount_label);
+  TRY_VOID(apply_masked_paths(in.linux.masked_paths, in.mount_label));
+  return apply_unbindable_root(in.linux.rootfs_propagation);
 }
 
 Result<void> apply_kernel_settings(Init& in) {

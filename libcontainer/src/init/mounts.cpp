@@ -12,6 +12,7 @@
 
 #include "init/idmap.hpp"
 #include "init/rootfs_paths.hpp"
+#include "init/selinux_label.hpp"
 #include "init/tmpcopyup.hpp"
 
 namespace nucleus::init {
@@ -188,6 +189,7 @@ Result<void> mount_entry(const MountContext& ctx, const oci::Mount& m) {
   }
   if (o.bind()) return mount_bind(ctx, m, o, display);
   if (m.type == "proc" || m.type == "sysfs") TRY_VOID(refuse_symlink(ctx, m, display));
+  o.data = mount_data(m.type, false, o.data, ctx.mount_label, !ctx.mount_label.empty());
   // Without its own network namespace a container may not mount sysfs: runc
   // gives it the host's /sys instead.
   if (m.type == "sysfs" && !ctx.new_network) {

@@ -29,6 +29,7 @@ struct MountContext {
   bool cgroup_namespace = false;
   const CgroupHierarchies* cgroups = nullptr;
   const IdmappedMounts* idmapped = nullptr;  // trees the runtime prepared, if any
+  std::string mount_label;  // linux.mountLabel where the host has SELinux, else empty
 };
 
 Result<void> mount_entry(const MountContext& ctx, const oci::Mount& m);

@@ -120,6 +120,9 @@ Result<unsigned long> root_propagation_flags(const std::string& propagation) {
 
 Result<UniqueFd> prepare_root(const std::filesystem::path& rootfs, const std::string& propagation) {
   unsigned long flags = TRY(root_propagation_flags(propagation));
+  // Nothing can be bound from an unbindable tree, the rootfs onto itself
+  // first: private until the end of setup (apply_unbindable_root).
+  if (flags & MS_UNBINDABLE) flags = MS_PRIVATE | (flags & MS_REC);
   if (::mount(nullptr, "/", nullptr, flags, nullptr) != 0)
     return fail_errno("set propagation of \"/\"");
   // Our binds must not reach the host through a shared parent, and pivot_root
@@ -165,7 +168,16 @@ Result<void> chroot_into(const std::filesystem::path& rootfs) {
 Result<void> apply_root_propagation(const std::string& propagation) {
   if (propagation.empty()) return {};
   unsigned long flags = TRY(root_propagation_flags(propagation));
-  if (flags & MS_PRIVATE) return {};
+  if (flags & (MS_PRIVATE | MS_UNBINDABLE)) return {};
+  if (::mount(nullptr, "/", nullptr, flags, nullptr) != 0)
+    return fail_errno("apply rootfsPropagation to \"/\"");
+  return {};
+}
+
+Result<void> apply_unbindable_root(const std::string& propagation) {
+  if (propagation.empty()) return {};
+  unsigned long flags = TRY(root_propagation_flags(propagation));
+  if (!(flags & MS_UNBINDABLE)) return {};
   if (::mount(nullptr, "/", nullptr, flags, nullptr) != 0)
     return fail_errno("apply rootfsPropagation to \"/\"");
   return {};

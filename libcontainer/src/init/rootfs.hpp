@@ -26,8 +26,13 @@ Result<void> enter_root(int root_fd, const std::filesystem::path& rootfs, bool n
 // Without a mount namespace there is nothing to pivot: chroot only.
 Result<void> chroot_into(const std::filesystem::path& rootfs);
 
-// After the pivot: the config's propagation for "/" when it is not private.
+// After the pivot: the config's propagation for "/" when it is not private
+// or unbindable.
 Result<void> apply_root_propagation(const std::string& propagation);
+
+// (r)unbindable, last of all the mount work: the masked and read-only paths
+// are binds, which an unbindable tree refuses.
+Result<void> apply_unbindable_root(const std::string& propagation);
 
 // root.readonly: remount "/" read-only.
 Result<void> make_root_readonly();
