@@ -311,7 +311,9 @@ def reap_orphans():
 
 
 def _mount_points_under(directory):
-    prefix = os.path.realpath(directory) + "/"
+    """Mount points at or below `directory`, deepest first."""
+    top = os.path.realpath(directory)
+    prefix = top + "/"
     try:
         with open("/proc/self/mountinfo") as f:
             points = [line.split()[4] for line in f]
@@ -319,7 +321,7 @@ def _mount_points_under(directory):
         return []
     points = [p.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n")
               .replace("\\134", "\\") for p in points]
-    return sorted((p for p in points if p.startswith(prefix)), key=len, reverse=True)
+    return sorted((p for p in points if p == top or p.startswith(prefix)), key=len, reverse=True)
 
 
 @atexit.register
