@@ -29,6 +29,7 @@ tests."""
 import ast
 import atexit
 import ctypes
+import glob
 import json
 import os
 import re
@@ -339,6 +340,44 @@ def _cleanup():
         for point in _mount_points_under(d):  # never let rmtree walk into a mount
             subprocess.run(["umount", "-l", point], capture_output=True)
         shutil.rmtree(d, ignore_errors=True)
+
+
+# ---- what containers leave behind, user namespaces ---------------------------
+
+def cgroup_dirs(cid):
+    return [d for d in glob.glob(f"/sys/fs/cgroup/*/{cid}") + glob.glob(f"/sys/fs/cgroup/*/*/*/{cid}")
+            if os.path.isdir(d)]
+
+
+def processes_mentioning(word):
+    found = []
+    for d in glob.glob("/proc/[0-9]*"):
+        try:
+            with open(f"{d}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        if word.encode() in argv:
+            found.append((int(d[6:]), argv))
+    return found
+
+
+def nothing_left(cid):
+    check(not os.path.exists(os.path.join(state_root(), cid)), "state dir left behind")
+    check_eq(cgroup_dirs(cid), [], "cgroup dirs left behind")
+    check_eq(processes_mentioning(cid), [], "processes left behind")
+
+
+def userns(c):
+    c["linux"]["namespaces"].append({"type": "user"})
+    c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+
+
+def own_rootfs(bundle):
+    """The container's root (host uid 100000) must reach and own its rootfs."""
+    os.chmod(bundle, 0o755)
+    subprocess.run(["chown", "-R", "100000:100000", os.path.join(bundle, "rootfs")], check=True)
 
 
 _become_subreaper()

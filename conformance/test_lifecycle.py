@@ -5,7 +5,6 @@ from inside (namespaces, id maps, hostname, fds, terminal) and from outside
 (state dir, cgroups, processes); hooks with their state and failure
 semantics; error strings callers match on; concurrent verbs. Needs root."""
 import array
-import glob
 import json
 import os
 import signal
@@ -17,8 +16,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (NUCLEUS, check, check_eq, check_in, error_messages, main, make_bundle,  # noqa: E402
-                     new_id, run, skip, state_root, tempdir, test, wait_for)
+from harness import (NUCLEUS, check, check_eq, check_in, error_messages, main,  # noqa: E402
+                     make_bundle, new_id, nothing_left, own_rootfs, processes_mentioning, run,
+                     skip, state_root, tempdir, test, userns, wait_for)
 
 
 def writable(config):
@@ -44,30 +44,6 @@ def fails_with(args, message, **kw):
     check_eq(rc, 1, f"{' '.join(map(str, args))}: exit code")
     check_in(message, error_messages(err), f"{args[0]} error")
     return err
-
-
-def cgroup_dirs(cid):
-    return [d for d in glob.glob(f"/sys/fs/cgroup/*/{cid}") + glob.glob(f"/sys/fs/cgroup/*/*/*/{cid}")
-            if os.path.isdir(d)]
-
-
-def processes_mentioning(word):
-    found = []
-    for d in glob.glob("/proc/[0-9]*"):
-        try:
-            with open(f"{d}/cmdline", "rb") as f:
-                argv = f.read().split(b"\0")
-        except OSError:
-            continue
-        if word.encode() in argv:
-            found.append((int(d[6:]), argv))
-    return found
-
-
-def nothing_left(cid):
-    check(not os.path.exists(os.path.join(state_root(), cid)), "state dir left behind")
-    check_eq(cgroup_dirs(cid), [], "cgroup dirs left behind")
-    check_eq(processes_mentioning(cid), [], "processes left behind")
 
 
 def detached(*args):
@@ -405,18 +381,6 @@ def namespaces_joined_by_path():
         cid = new_id("ns")
         fails_with(["create", "--bundle", with_args("true", mutate=wrong_type), cid], "namespace")
         nothing_left(cid)
-
-
-def userns(c):
-    c["linux"]["namespaces"].append({"type": "user"})
-    c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-    c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-
-
-def own_rootfs(bundle):
-    """The container's root (host uid 100000) must reach and own its rootfs."""
-    os.chmod(bundle, 0o755)
-    subprocess.run(["chown", "-R", "100000:100000", os.path.join(bundle, "rootfs")], check=True)
 
 
 @test

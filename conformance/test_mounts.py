@@ -15,7 +15,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import (check, check_eq, check_in, error_messages, main, make_bundle, new_id,  # noqa: E402
-                     run, state_root, tempdir, test)
+                     own_rootfs, run, state_root, tempdir, test, userns)
 
 EROFS = "Read-only file system"
 
@@ -462,17 +462,6 @@ def ridmap_covers_submounts_and_idmap_does_not():
               mount("/n", "bind", src, ["rbind", "idmap"], **maps)]
     out, _, _ = in_container(ids_script("/r/f", "/r/sub/g", "/n/f", "/n/sub/g"), mounts, watch=[src])
     check_eq(out.split(), ["3000:3000", "3000:3000", "3000:3000", "0:0"], "ridmap vs idmap on submounts")
-
-
-def userns(c):
-    c["linux"]["namespaces"].append({"type": "user"})
-    c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-    c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-
-
-def own_rootfs(bundle):
-    os.chmod(bundle, 0o755)
-    subprocess.run(["chown", "-R", "100000:100000", os.path.join(bundle, "rootfs")], check=True)
 
 
 @test

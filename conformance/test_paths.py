@@ -5,7 +5,6 @@ linux.personality, and rootfs that try to lead nucleus out of the rootfs with
 symlinks (a symlinked /proc or /dev, a masked path or a device path through a
 symlink). Every case runs a real busybox container and checks from inside;
 the hostile ones also check host canaries. Needs root."""
-import glob
 import os
 import platform
 import shutil
@@ -15,8 +14,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (NUCLEUS, check, check_eq, check_in, error_messages, main, make_bundle, new_id,  # noqa: E402
-                     run, skip, state_root, tempdir, test)
+from harness import (NUCLEUS, cgroup_dirs, check, check_eq, check_in, error_messages, main,  # noqa: E402
+                     make_bundle, new_id, own_rootfs, processes_mentioning, run, skip, state_root,
+                     tempdir, test, userns)
 
 
 # ---- helpers --------------------------------------------------------------------
@@ -42,23 +42,6 @@ def run_ok(bundle, prefix="paths"):
     rc, out, err = run(["run", "--bundle", bundle, new_id(prefix)])
     check_eq(rc, 0, f"run exit code (stderr {error_messages(err)!r}, stdout {out!r})")
     return out.splitlines()
-
-
-def cgroup_dirs(cid):
-    return [d for d in glob.glob(f"/sys/fs/cgroup/*/{cid}") + glob.glob(f"/sys/fs/cgroup/*/*/*/{cid}")
-            if os.path.isdir(d)]
-
-
-def processes_mentioning(word):
-    found = []
-    for d in glob.glob("/proc/[0-9]*"):
-        try:
-            with open(f"{d}/cmdline", "rb") as f:
-                if word.encode() in f.read().split(b"\0"):
-                    found.append(d)
-        except OSError:
-            continue
-    return found
 
 
 def create_with_files(bundle, cid):
@@ -120,17 +103,6 @@ def replace_with_symlink(path, target):
     elif os.path.lexists(path):
         os.unlink(path)
     os.symlink(target, path)
-
-
-def userns(c):
-    c["linux"]["namespaces"].append({"type": "user"})
-    c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-    c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-
-
-def own_rootfs(bundle):
-    os.chmod(bundle, 0o755)
-    subprocess.run(["chown", "-R", "100000:100000", rootfs(bundle)], check=True)
 
 
 def drop_namespace(c, kind):

@@ -10,21 +10,15 @@
 
 #include "init/fds.hpp"
 #include "init/rootfs_paths.hpp"
+#include "temp_root.hpp"
 
 using namespace nucleus::init;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempRoot {
-  fs::path dir;
-  nucleus::UniqueFd fd;
-  TempRoot() {
-    char tmpl[] = "/tmp/nucleus-rootfs-paths-XXXXXX";
-    dir = ::mkdtemp(tmpl);
-    fd.reset(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  }
-  ~TempRoot() { fs::remove_all(dir); }
+struct TempRoot : nucleus::init::testing::TempRoot {
+  TempRoot() : testing::TempRoot("rootfs-paths") {}
 };
 
 }  // namespace

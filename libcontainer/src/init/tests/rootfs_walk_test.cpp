@@ -12,18 +12,15 @@
 
 #include "init/rootfs_paths.hpp"
 #include "init/rootfs_walk.hpp"
+#include "temp_root.hpp"
 
 using namespace nucleus::init;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Root {
-  fs::path dir;
-  nucleus::UniqueFd fd;
-  Root() {
-    char tmpl[] = "/tmp/nucleus-rootfs-walk-XXXXXX";
-    dir = ::mkdtemp(tmpl);
+struct Root : nucleus::init::testing::TempRoot {
+  Root() : TempRoot("rootfs-walk") {
     fs::create_directories(dir / "etc");
     fs::create_directories(dir / "a/b");
     fs::create_directories(dir / "data");
@@ -33,9 +30,7 @@ struct Root {
     fs::create_symlink("/etc", dir / "etc-link");
     fs::create_symlink("loop2", dir / "loop1");
     fs::create_symlink("loop1", dir / "loop2");
-    fd.reset(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   }
-  ~Root() { fs::remove_all(dir); }
 };
 
 ino_t inode_of(int fd) {

@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include "init/tmpcopyup.hpp"
+#include "temp_root.hpp"
 #include "nucleus/unique_fd.hpp"
 
 using nucleus::UniqueFd;
@@ -19,14 +20,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path dir;
-  TempDir() {
-    char tmpl[] = "/tmp/nucleus-copyup-XXXXXX";
-    dir = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(dir); }
-  UniqueFd open() const { return UniqueFd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)); }
+struct TempDir : nucleus::init::testing::TempRoot {
+  TempDir() : TempRoot("copyup") {}
+  UniqueFd open() const { return open_dir(); }
 };
 
 struct stat lstat_of(const fs::path& p) {
