@@ -512,14 +512,21 @@ def read_until_closed(fd, timeout=20):
     return out.decode(errors="replace")
 
 
+def listening_socket(name):
+    """A unix socket in a temp dir, listening, for --console-socket or
+    --pidfd-socket; returns (path, socket)."""
+    path = os.path.join(tempdir(), name)
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(1)
+    server.settimeout(20)
+    return path, server
+
+
 @test
 def exec_console_socket_receives_the_pty_master():
     with Container() as c:
-        path = os.path.join(tempdir(), "console.sock")
-        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        server.bind(path)
-        server.listen(1)
-        server.settimeout(20)
+        path, server = listening_socket("console.sock")
         pid_file = os.path.join(tempdir(), "p.pid")
         p = subprocess.Popen(nucleus("exec", "-d", "-t", "--console-socket", path, "--pid-file", pid_file,
                                      c.id, "sh", "-c", "tty; echo hello-console; sleep 0.3"),
@@ -540,11 +547,7 @@ def exec_console_socket_receives_the_pty_master():
 @test
 def exec_pidfd_socket_receives_a_pidfd():
     with Container() as c:
-        path = os.path.join(tempdir(), "pidfd.sock")
-        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        server.bind(path)
-        server.listen(1)
-        server.settimeout(20)
+        path, server = listening_socket("pidfd.sock")
         pid_file = os.path.join(tempdir(), "p.pid")
         rc, _, err = run_to_files(nucleus("exec", "-d", "--pidfd-socket", path, "--pid-file", pid_file,
                                           c.id, "sleep", "100"))
