@@ -90,6 +90,16 @@ Result<std::optional<IdmapRequest>> idmap_request(const oci::Config& config, std
                             index, option, m.destination, m.type));
   IdmapRequest r;
   r.recursive = o.idmap_recursive;
+  if (!o.idmap_spec.empty()) {  // crun's "idmap=uids=...;gids=...": the mount's own mapping
+    if (has_maps)
+      return fail(fmt::format("mounts[{}]: \"{}=\" and uidMappings/gidMappings both give a mapping",
+                              index, option));
+    auto maps = parse_inline_idmap(o.idmap_spec);
+    if (!maps) return fail(fmt::format("mounts[{}]: {}", index, maps.error().what()));
+    r.uid_mappings = std::move(maps->uid_mappings);
+    r.gid_mappings = std::move(maps->gid_mappings);
+    return r;
+  }
   if (has_maps) {
     if (m.uid_mappings.empty() || m.gid_mappings.empty())
       return fail(fmt::format("mounts[{}]: uidMappings and gidMappings must be given together",

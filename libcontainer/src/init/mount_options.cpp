@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <string_view>
+
+#include <fmt/format.h>
 
 #include "nucleus/mount_options.hpp"
 
@@ -73,7 +76,8 @@ constexpr std::pair<std::string_view, std::uint64_t> kRecursiveAtime[] = {
 };
 
 // Options nucleus acts on itself; never passed to mount(2).
-constexpr std::string_view kExtensions[] = {"tmpcopyup", "idmap", "ridmap"};
+constexpr std::string_view kExtensions[] = {"tmpcopyup",    "idmap",         "ridmap",
+                                            "src-nofollow", "dest-nofollow", "copy-symlink"};
 
 bool apply_flag(std::string_view o, MountOptions& out) {
   for (const auto& f : kFlagOptions) {
@@ -112,6 +116,17 @@ bool apply_extension(std::string_view o, MountOptions& out) {
   } else if (o == "idmap" || o == "ridmap") {
     out.idmap = true;
     out.idmap_recursive = o == "ridmap";
+    out.idmap_spec.clear();
+  } else if (o.starts_with("idmap=") || o.starts_with("ridmap=")) {
+    out.idmap = true;
+    out.idmap_recursive = o.front() == 'r';
+    out.idmap_spec = std::string(o.substr(o.find('=') + 1));
+  } else if (o == "src-nofollow") {
+    out.src_nofollow = true;
+  } else if (o == "dest-nofollow") {
+    out.dest_nofollow = true;
+  } else if (o == "copy-symlink") {
+    out.copy_symlink = true;
   } else {
     return false;
   }
@@ -129,7 +144,65 @@ bool apply_option(std::string_view o, MountOptions& out) {
   return apply_recursive_attr(o, out) || apply_extension(o, out);
 }
 
+// The pieces of `s` between `sep`s (one empty piece for an empty `s`).
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  for (std::size_t start = 0;;) {
+    std::size_t end = s.find(sep, start);
+    out.push_back(s.substr(start, end == std::string_view::npos ? end : end - start));
+    if (end == std::string_view::npos) return out;
+    start = end + 1;
+  }
+}
+
+Result<std::uint32_t> parse_id(std::string_view s, std::string_view range) {
+  std::uint32_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size())
+    return fail(fmt::format("\"{}\" is not <containerID>-<hostID>-<size>", range));
+  return v;
+}
+
+Result<std::vector<oci::IdMapping>> parse_ranges(std::string_view list) {
+  std::vector<oci::IdMapping> out;
+  for (std::string_view range : split(list, '#')) {
+    if (range.starts_with('@'))
+      return fail(fmt::format("relative range \"{}\" (\"@\") is not supported", range));
+    auto parts = split(range, '-');
+    if (parts.size() != 3) return fail(fmt::format("\"{}\" is not <containerID>-<hostID>-<size>", range));
+    oci::IdMapping m;
+    m.container_id = TRY(parse_id(parts[0], range));
+    m.host_id = TRY(parse_id(parts[1], range));
+    m.size = TRY(parse_id(parts[2], range));
+    if (m.size == 0) return fail(fmt::format("range \"{}\" has size 0", range));
+    out.push_back(m);
+  }
+  return out;
+}
+
+Result<InlineIdmap> parse_inline_sections(std::string_view spec) {
+  InlineIdmap out;
+  for (std::string_view part : split(spec, ';')) {
+    if (part.starts_with("uids=") && out.uid_mappings.empty()) {
+      out.uid_mappings = TRY(parse_ranges(part.substr(5)));
+    } else if (part.starts_with("gids=") && out.gid_mappings.empty()) {
+      out.gid_mappings = TRY(parse_ranges(part.substr(5)));
+    } else {
+      return fail(fmt::format("unexpected \"{}\" (want uids=...;gids=...)", part));
+    }
+  }
+  if (out.uid_mappings.empty() || out.gid_mappings.empty())
+    return fail("both uids= and gids= are needed");
+  return out;
+}
+
 }  // namespace
+
+Result<InlineIdmap> parse_inline_idmap(std::string_view spec) {
+  auto maps = parse_inline_sections(spec);
+  if (!maps) return fail(fmt::format("idmap option \"{}\": {}", spec, maps.error().what()));
+  return maps;
+}
 
 bool MountOptions::bind() const { return (flags & MS_BIND) != 0; }
 bool MountOptions::remount() const { return (flags & MS_REMOUNT) != 0; }

@@ -6,6 +6,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <climits>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -36,6 +37,12 @@ std::filesystem::path bind_source(const MountContext& ctx, const oci::Mount& m) 
   return src.is_absolute() ? src : ctx.bundle / src;
 }
 
+// How a bind's destination is opened after the mount: with "dest-nofollow"
+// the mount sits on the symlink itself, which following would miss.
+int destination_flags(const MountOptions& o) {
+  return O_PATH | (o.bind() && o.dest_nofollow ? O_NOFOLLOW : 0);
+}
+
 // Propagation and the recursive mount_setattr attributes, on the mount at fd.
 Result<void> apply_propagation_and_attrs(int fd, const MountOptions& o, const std::string& display) {
   if (o.propagation != 0) TRY_VOID(mount_at(nullptr, fd, nullptr, o.propagation, {}, display));
@@ -53,7 +60,7 @@ Result<void> apply_after_mount(const MountContext& ctx, const oci::Mount& m,
   bool remount = o.bind() && ((o.flags | o.cleared) & kPerMountFlags) != 0;
   if (!remount && o.propagation == 0 && o.attr_set == 0 && o.attr_clr == 0) return {};
   // The fd we mounted onto is the directory below the new mount: open again.
-  UniqueFd fd = TRY(open_in_root(ctx.root_fd, m.destination, O_PATH));
+  UniqueFd fd = TRY(open_in_root(ctx.root_fd, m.destination, destination_flags(o)));
   if (remount) TRY_VOID(remount_bind(fd.get(), o.flags & kPerMountFlags, display, o.cleared));
   return apply_propagation_and_attrs(fd.get(), o, display);
 }
@@ -69,6 +76,39 @@ Result<void> attach_tree(const MountContext& ctx, const oci::Mount& m, int tree,
   return {};
 }
 
+// The bind's mount point. With "dest-nofollow" a symlink as the last
+// component is the mount point itself (the kernel mounts a non-directory on
+// it); the components before it still resolve inside the rootfs.
+Result<UniqueFd> bind_target(const MountContext& ctx, const oci::Mount& m, const MountOptions& o,
+                             bool directory) {
+  if (o.dest_nofollow) {
+    auto last = open_in_root(ctx.root_fd, m.destination, O_PATH | O_NOFOLLOW);
+    if (last || last.error().err() != ENOENT) return last;
+  }
+  return ensure_in_root(ctx.root_fd, m.destination, directory);
+}
+
+// "copy-symlink" (crun, e.g. for an /etc/resolv.conf that is a link): the
+// symlink at `link_fd` is made again at the destination instead of mounted.
+// One already there must point at the same place.
+Result<void> copy_symlink(const MountContext& ctx, const oci::Mount& m, int link_fd,
+                          const std::string& display) {
+  char buf[PATH_MAX];
+  ssize_t n = ::readlinkat(link_fd, "", buf, sizeof buf);
+  if (n < 0) return fail_errno(fmt::format("read symlink \"{}\"", m.source));
+  if (static_cast<std::size_t>(n) >= sizeof buf)
+    return fail_errno(fmt::format("read symlink \"{}\"", m.source), ENAMETOOLONG);
+  std::string target(buf, static_cast<std::size_t>(n));
+  auto [parent, name] = split_parent(m.destination);
+  UniqueFd dir = TRY(mkdir_all_in_root(ctx.root_fd, parent, 0755));
+  if (::symlinkat(target.c_str(), dir.get(), name.c_str()) == 0) return {};
+  if (errno != EEXIST) return fail_errno(fmt::format("symlink \"{}\" to \"{}\"", display, target));
+  n = ::readlinkat(dir.get(), name.c_str(), buf, sizeof buf);
+  if (n >= 0 && std::string_view(buf, static_cast<std::size_t>(n)) == target) return {};
+  return fail(fmt::format("{}: copy-symlink: the destination exists and is not a symlink to \"{}\"",
+                          describe_mount(m, ctx.rootfs), target));
+}
+
 Result<void> mount_bind(const MountContext& ctx, const oci::Mount& m, const MountOptions& o,
                         const std::string& display) {
   int tree = ctx.idmapped ? ctx.idmapped->tree_for(m) : -1;
@@ -79,11 +119,14 @@ Result<void> mount_bind(const MountContext& ctx, const oci::Mount& m, const Moun
   if (o.idmap || !m.uid_mappings.empty() || !m.gid_mappings.empty())
     return fail(fmt::format("{}: the idmapped mount was not prepared", describe_mount(m, ctx.rootfs)));
   std::filesystem::path src = bind_source(ctx, m);
-  UniqueFd src_fd(::open(src.c_str(), O_PATH | O_CLOEXEC));
+  // "src-nofollow" binds a symlink source itself; "copy-symlink" copies it.
+  int nofollow = o.src_nofollow || o.copy_symlink ? O_NOFOLLOW : 0;
+  UniqueFd src_fd(::open(src.c_str(), O_PATH | O_CLOEXEC | nofollow));
   if (!src_fd) return fail_errno(fmt::format("open bind mount source \"{}\"", src.native()));
   struct stat st {};
   if (::fstat(src_fd.get(), &st) != 0) return fail_errno(fmt::format("stat \"{}\"", src.native()));
-  UniqueFd target = TRY(ensure_in_root(ctx.root_fd, m.destination, S_ISDIR(st.st_mode)));
+  if (o.copy_symlink && S_ISLNK(st.st_mode)) return copy_symlink(ctx, m, src_fd.get(), display);
+  UniqueFd target = TRY(bind_target(ctx, m, o, S_ISDIR(st.st_mode)));
   TRY_VOID(mount_at(fd_path(src_fd.get()).c_str(), target.get(), nullptr,
                     MS_BIND | (o.flags & MS_REC), {}, display));
   return apply_after_mount(ctx, m, o, display);
@@ -93,7 +136,7 @@ Result<void> mount_bind(const MountContext& ctx, const oci::Mount& m, const Moun
 // or the rootfs's), as mount -o remount does; nothing new is mounted.
 Result<void> remount_existing(const MountContext& ctx, const oci::Mount& m, const MountOptions& o,
                               const std::string& display) {
-  UniqueFd fd = TRY(open_in_root(ctx.root_fd, m.destination, O_PATH));
+  UniqueFd fd = TRY(open_in_root(ctx.root_fd, m.destination, destination_flags(o)));
   if (o.bind()) {
     TRY_VOID(remount_bind(fd.get(), o.flags & kPerMountFlags, display, o.cleared));
   } else {

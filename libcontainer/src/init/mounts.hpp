@@ -4,6 +4,8 @@
 // propagation, recursive attributes) follow on the re-opened mount.
 // Idmapped binds arrive ready-made from the runtime (idmap.hpp) and are
 // attached with move_mount; "tmpcopyup" fills a new tmpfs (tmpcopyup.hpp).
+// crun's "src-nofollow", "dest-nofollow" and "copy-symlink" change how a
+// bind treats a symlink as its source or as the destination's last component.
 #pragma once
 
 #include <filesystem>

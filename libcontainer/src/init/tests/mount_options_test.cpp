@@ -116,6 +116,65 @@ TEST_CASE("mount options: extensions are set apart, not passed as data") {
   CHECK_FALSE(parse_mount_options({"bind"}).idmap);
 }
 
+TEST_CASE("mount options: crun's symlink options for binds") {
+  auto src = parse_mount_options({"rbind", "src-nofollow"});
+  CHECK(src.src_nofollow);
+  CHECK_FALSE(src.dest_nofollow);
+  CHECK_FALSE(src.copy_symlink);
+  CHECK(src.flags == (MS_BIND | MS_REC));
+  CHECK(src.data.empty());
+  auto dest = parse_mount_options({"bind", "dest-nofollow", "ro"});
+  CHECK(dest.dest_nofollow);
+  CHECK_FALSE(dest.src_nofollow);
+  CHECK(dest.flags == (MS_BIND | MS_RDONLY));
+  CHECK(dest.data.empty());
+  auto copy = parse_mount_options({"copy-symlink", "bind"});
+  CHECK(copy.copy_symlink);
+  CHECK_FALSE(copy.src_nofollow);
+  CHECK(copy.bind());
+  CHECK(copy.data.empty());
+  auto plain = parse_mount_options({"bind", "nofollow", "src-nofollow=1"});
+  CHECK_FALSE(plain.src_nofollow);
+  CHECK_FALSE(plain.dest_nofollow);
+  CHECK_FALSE(plain.copy_symlink);
+  CHECK(plain.data == "nofollow,src-nofollow=1");
+}
+
+TEST_CASE("mount options: crun's inline idmap") {
+  auto o = parse_mount_options({"rbind", "idmap=uids=0-1000-10#10-2000-5;gids=0-3000-1"});
+  CHECK(o.idmap);
+  CHECK_FALSE(o.idmap_recursive);
+  CHECK(o.idmap_spec == "uids=0-1000-10#10-2000-5;gids=0-3000-1");
+  CHECK(o.data.empty());
+  auto r = parse_mount_options({"bind", "ridmap=gids=1-2-3;uids=4-5-6"});
+  CHECK(r.idmap_recursive);
+  CHECK(r.idmap_spec == "gids=1-2-3;uids=4-5-6");
+  CHECK(parse_mount_options({"idmap=uids=1-2-3;gids=1-2-3", "idmap"}).idmap_spec.empty());
+
+  using nucleus::init::parse_inline_idmap;
+  using M = oci::IdMapping;
+  auto maps = parse_inline_idmap(o.idmap_spec);
+  REQUIRE(maps);
+  CHECK(maps->uid_mappings == std::vector<M>{{0, 1000, 10}, {10, 2000, 5}});
+  CHECK(maps->gid_mappings == std::vector<M>{{0, 3000, 1}});
+  auto swapped = parse_inline_idmap("gids=1-2-3;uids=4-5-6");
+  REQUIRE(swapped);
+  CHECK(swapped->uid_mappings == std::vector<M>{{4, 5, 6}});
+  CHECK(swapped->gid_mappings == std::vector<M>{{1, 2, 3}});
+  for (const char* bad : {"", "uids=0-1-1", "gids=0-1-1", "uids=0-1-1;gids=", "uids=0-1;gids=0-1-1",
+                          "uids=0-1-1-1;gids=0-1-1", "uids=a-1-1;gids=0-1-1", "uids=0-1-1;gids=0-1-0",
+                          "uids=-1-1-1;gids=0-1-1", "uids=0-1-1#;gids=0-1-1", "uids=@0-1-1;gids=0-1-1",
+                          "uids=0-1-1;gids=0-1-1;uids=0-1-1", "uids=0-1-1;gids=0-1-1;x=1",
+                          "uids=0-4294967296-1;gids=0-1-1"}) {
+    INFO(bad);
+    auto e = parse_inline_idmap(bad);
+    REQUIRE_FALSE(e);
+    CHECK(e.error().what().starts_with("idmap option \""));
+  }
+  CHECK(parse_inline_idmap("uids=@0-1-1;gids=0-1-1").error().what().find("not supported") !=
+        std::string::npos);
+}
+
 TEST_CASE("supported_mount_options: every option of config.md, none passed as data") {
   // config.md "Linux mount options", the whole table.
   const std::vector<std::string> spec = {
@@ -128,7 +187,9 @@ TEST_CASE("supported_mount_options: every option of config.md, none passed as da
       "rsymfollow", "runbindable", "rw", "shared", "silent", "slave", "strictatime", "suid",
       "symfollow", "sync", "tmpcopyup", "unbindable", "idmap", "ridmap",
       // Not in the table, accepted by runc: "rnodev" (the table has "rdev"), "acl", "noacl".
-      "rnodev", "acl", "noacl"};
+      "rnodev", "acl", "noacl",
+      // crun's, crun(1) "MOUNT OPTIONS".
+      "src-nofollow", "dest-nofollow", "copy-symlink"};
   auto supported = nucleus::supported_mount_options();
   CHECK(std::is_sorted(supported.begin(), supported.end()));
   CHECK(std::adjacent_find(supported.begin(), supported.end()) == supported.end());
