@@ -119,6 +119,18 @@ def host_dir(files=None):
     return d
 
 
+def host_dir_with_submount(top_file, sub_file, tmpfs_options="size=1m"):
+    """host_dir holding `top_file` (name, text) and a tmpfs at sub/ holding
+    `sub_file` (name, text): for the recursive bind and idmap cases."""
+    src = host_dir({top_file[0]: (top_file[1], 0, 0)})
+    sub = os.path.join(src, "sub")
+    os.mkdir(sub)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", tmpfs_options, "tmpfs", sub], check=True)
+    with open(os.path.join(sub, sub_file[0]), "w") as f:
+        f.write(sub_file[1])
+    return src
+
+
 def host_tmpfs(shared=False):
     """A tmpfs mounted on the host (detached by the harness at exit)."""
     parent = tempdir("nucleus-mnt-tmpfs-")

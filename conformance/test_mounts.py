@@ -15,8 +15,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (check, check_eq, check_in, main, make_bundle, new_id,  # noqa: E402
                      own_rootfs, run, tempdir, test, userns)
 
-from mount_checks import (EROFS, MOUNTINFO, at, fails_to_create, host_dir, host_mounts,  # noqa: E402
-                          host_tmpfs, in_container, mount, parse_mountinfo, section)
+from mount_checks import (EROFS, MOUNTINFO, at, fails_to_create, host_dir, host_dir_with_submount,  # noqa: E402
+                          host_mounts, host_tmpfs, in_container, mount, parse_mountinfo, section)
 
 
 # ---- types and the default mounts ----------------------------------------------
@@ -182,12 +182,8 @@ def read_only_bind_is_really_read_only():
 
 @test
 def rbind_carries_submounts_and_bind_does_not():
-    src = host_dir({"top": ("top\n", 0, 0)})
+    src = host_dir_with_submount(("top", "top\n"), ("in-sub", "sub\n"))
     sub = os.path.join(src, "sub")
-    os.mkdir(sub)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", sub], check=True)
-    with open(os.path.join(sub, "in-sub"), "w") as f:
-        f.write("sub\n")
     mounts = [mount("/rec", "bind", src, ["rbind", "ro"]),
               mount("/flat", "bind", src, ["bind"]),
               mount("/rro", "bind", src, ["rbind", "rro", "rnosuid", "rnodev", "rnoexec", "rnoatime"])]
@@ -322,12 +318,7 @@ def idmap_maps_owners_with_the_mounts_mappings():
 
 @test
 def ridmap_covers_submounts_and_idmap_does_not():
-    src = host_dir({"f": ("f\n", 0, 0)})
-    sub = os.path.join(src, "sub")
-    os.mkdir(sub)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=755", "tmpfs", sub], check=True)
-    with open(os.path.join(sub, "g"), "w") as f:
-        f.write("g\n")
+    src = host_dir_with_submount(("f", "f\n"), ("g", "g\n"), "size=1m,mode=755")
     maps = {"uidMappings": [{"containerID": 0, "hostID": 3000, "size": 10}],
             "gidMappings": [{"containerID": 0, "hostID": 3000, "size": 10}]}
     mounts = [mount("/r", "bind", src, ["rbind", "ridmap"], **maps),
