@@ -610,6 +610,47 @@ def console_socket_gets_the_pty_master():
 
 
 @test
+def pidfd_socket_gets_a_pidfd_of_the_init():
+    """create --pidfd-socket (runc 1.2): one SCM_RIGHTS message carrying a
+    pidfd of the container's init, which the receiver can signal."""
+    sock_path = os.path.join(tempdir(), "pidfd.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(sock_path)
+    listener.listen(1)
+    result = {}
+    t = threading.Thread(target=lambda: result.update(got=receive_console(listener)))
+    t.start()
+    cid = new_id("pidfd")
+    rc, _, err = detached("create", "--bundle", with_args("sleep", "100"), "--pidfd-socket", sock_path, cid)
+    t.join(timeout=10)
+    listener.close()
+    try:
+        check_eq(rc, 0, f"create exit code ({err!r})")
+        msg, fds = result["got"]
+        check_eq(len(fds), 1, f"fds in the message {msg!r}")
+        check_eq(os.readlink(f"/proc/self/fd/{fds[0]}"), "anon_inode:[pidfd]", "the fd is a pidfd")
+        pid = json.loads(run(["state", cid], check=0)[1])["pid"]
+        with open(f"/proc/self/fdinfo/{fds[0]}") as f:
+            check_in(f"Pid:\t{pid}", f.read(), "the pidfd names the init")
+        signal.pidfd_send_signal(fds[0], signal.SIGKILL)
+        wait_for(lambda: json.loads(run(["state", cid], check=0)[1])["status"] == "stopped",
+                 what="the init killed through its pidfd")
+        os.close(fds[0])
+    finally:
+        run(["delete", "--force", cid])
+
+
+@test
+def pidfd_socket_that_nobody_listens_on_fails_create_cleanly():
+    cid = new_id("pidfd")
+    missing = os.path.join(tempdir(), "absent.sock")
+    rc, _, err = detached("create", "--bundle", with_args("sleep", "100"), "--pidfd-socket", missing, cid)
+    check_eq(rc, 1, "create exit code")
+    check_in("absent.sock", error_messages(err), "the error names the socket")
+    nothing_left(cid)
+
+
+@test
 def run_in_the_foreground_proxies_its_own_terminal():
     import pty
     bundle = with_args("sh", "-c", "read line; echo got:$line; tty; exit 5", terminal=True)

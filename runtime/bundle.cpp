@@ -59,8 +59,7 @@ Result<CreateOptions> create_options(const Context& ctx) {
       return fail(fmt::format("invalid --preserve-fds {}: too many file descriptors", n));
     opts.preserve_fds = static_cast<unsigned>(n);
   }
-  // CreateOptions has no field for it yet; refusing beats silently ignoring.
-  if (args.given("pidfd-socket")) return fail("--pidfd-socket is not implemented yet");
+  opts.pidfd_socket = optional_path(args, "pidfd-socket");
   return opts;
 }
 

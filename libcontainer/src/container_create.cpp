@@ -13,6 +13,7 @@
 #include "init/namespaces.hpp"
 #include "init/sysctl_rules.hpp"
 #include "nucleus/container.hpp"
+#include "state/console_socket.hpp"
 #include "state/exec_fifo.hpp"
 #include "state/pid_file.hpp"
 #include "state/process.hpp"
@@ -138,6 +139,7 @@ Result<CreatedContainer> create_container_impl(const RuntimeOptions& rt, const o
   TRY_VOID(dir.write_record(record));
   // After the console fd went out, as callers expect (CLI-CONTRACT).
   if (opts.pid_file) TRY_VOID(write_pid_file(*opts.pid_file, pid));
+  if (opts.pidfd_socket) TRY_VOID(send_pidfd(*opts.pidfd_socket, pid));
 
   dir.commit();
   cgroup_guard.release();

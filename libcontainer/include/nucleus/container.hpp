@@ -33,6 +33,7 @@ struct CreateOptions {
   std::filesystem::path bundle;  // absolute
   std::optional<std::filesystem::path> pid_file;
   std::optional<std::filesystem::path> console_socket;
+  std::optional<std::filesystem::path> pidfd_socket;  // receives a pidfd of the init
   bool no_pivot = false;
   bool no_new_keyring = false;
   unsigned preserve_fds = 0;

@@ -127,10 +127,7 @@ Result<UniqueFd> start_process(const ExecTarget& t, pid_t pid, const SyncChannel
 // After the console fd went out, as callers expect.
 Result<void> announce(pid_t pid, const ExecRunOptions& o) {
   if (o.pid_file) TRY_VOID(write_pid_file(*o.pid_file, pid));
-  if (o.pidfd_socket) {
-    UniqueFd pidfd = TRY(pidfd_open(pid));
-    TRY_VOID(send_console_fd(*o.pidfd_socket, pidfd.get(), "pidfd"));
-  }
+  if (o.pidfd_socket) TRY_VOID(send_pidfd(*o.pidfd_socket, pid));
   return {};
 }
 

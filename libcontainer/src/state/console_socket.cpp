@@ -70,25 +70,30 @@ Result<void> send_fd(int sock, int fd, std::string_view payload) {
   return write_rest(sock, payload.substr(static_cast<std::size_t>(n)));
 }
 
-Result<void> send_console_fd(const std::filesystem::path& socket, int master_fd,
-                             std::string_view payload) {
+Result<void> send_fd_to_socket(const std::filesystem::path& socket, int fd, std::string_view payload,
+                               std::string_view what) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   const std::string& p = socket.native();
   if (p.empty() || p.size() >= sizeof addr.sun_path)
-    return fail(fmt::format("console socket path \"{}\": name too long or empty", p));
+    return fail(fmt::format("{} path \"{}\": name too long or empty", what, p));
   std::memcpy(addr.sun_path, p.data(), p.size());
 
   UniqueFd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!sock) return fail_errno("create console socket");
+  if (!sock) return fail_errno(fmt::format("create {}", what));
   int rc;
   do rc = ::connect(sock.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
   while (rc < 0 && errno == EINTR);
-  if (rc < 0) return fail_errno(fmt::format("connect to console socket \"{}\"", p));
-  auto sent = send_fd(sock.get(), master_fd, payload);
+  if (rc < 0) return fail_errno(fmt::format("connect to {} \"{}\"", what, p));
+  auto sent = send_fd(sock.get(), fd, payload);
   if (!sent) return std::unexpected(std::move(sent).error().context(
-      fmt::format("console socket \"{}\"", p)));
+      fmt::format("{} \"{}\"", what, p)));
   return {};
+}
+
+Result<void> send_console_fd(const std::filesystem::path& socket, int master_fd,
+                             std::string_view payload) {
+  return send_fd_to_socket(socket, master_fd, payload, "console socket");
 }
 
 Result<ReceivedFd> recv_fd_message(int sock) {

@@ -28,6 +28,11 @@ Result<void> send_fd(int sock, int fd, std::string_view payload);
 Result<void> send_console_fd(const std::filesystem::path& socket, int master_fd,
                              std::string_view payload = "/dev/ptmx");
 
+// Connect to the AF_UNIX socket at `socket` and send `fd` with `payload`;
+// errors name the socket as `what` ("console socket", "pidfd socket").
+Result<void> send_fd_to_socket(const std::filesystem::path& socket, int fd, std::string_view payload,
+                               std::string_view what);
+
 struct ReceivedFd {
   UniqueFd fd;
   std::string payload;

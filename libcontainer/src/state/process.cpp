@@ -7,6 +7,8 @@
 #include <charconv>
 #include <string>
 
+#include "state/console_socket.hpp"
+
 namespace nucleus {
 
 namespace {
@@ -83,6 +85,11 @@ Result<UniqueFd> pidfd_open(pid_t pid) {
 #else
   return fail_errno(fmt::format("pidfd_open {}", pid), ENOSYS);
 #endif
+}
+
+Result<void> send_pidfd(const std::filesystem::path& socket, pid_t pid) {
+  UniqueFd pidfd = TRY(pidfd_open(pid));
+  return send_fd_to_socket(socket, pidfd.get(), "pidfd", "pidfd socket");
 }
 
 }  // namespace nucleus

@@ -3,6 +3,8 @@
 
 #include <sys/types.h>
 
+#include <filesystem>
+
 #include <cstdint>
 #include <string_view>
 
@@ -31,5 +33,8 @@ bool process_alive(pid_t pid, std::uint64_t start_time);
 // pidfd_open(2). The fd is close-on-exec. When the kernel lacks it, the error
 // carries ENOSYS so the caller can fall back to plain pids.
 Result<UniqueFd> pidfd_open(pid_t pid);
+
+// --pidfd-socket (runc 1.2): a pidfd of `pid` to the AF_UNIX socket at `socket`.
+Result<void> send_pidfd(const std::filesystem::path& socket, pid_t pid);
 
 }  // namespace nucleus
