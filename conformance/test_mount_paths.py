@@ -39,6 +39,19 @@ def src_nofollow_binds_a_symlink_source_itself():
 
 
 @test
+def src_nofollow_with_idmap_binds_the_symlink_idmapped():
+    src = host_dir({"real": ("real\n", 0, 0)})
+    link = os.path.join(src, "link")
+    os.symlink(os.path.join(src, "real"), link)
+    maps = {"uidMappings": [{"containerID": 0, "hostID": 5000, "size": 10}],
+            "gidMappings": [{"containerID": 0, "hostID": 7000, "size": 10}]}
+    mounts = [mount("/nf", "bind", link, ["bind", "src-nofollow", "idmap"], **maps)]
+    out, _, _ = in_container("readlink /nf; stat -c '%u:%g' /nf", mounts, watch=[src])
+    check_eq(out.splitlines(), [os.path.join(src, "real"), "5000:7000"],
+             "the symlink itself, with its owner mapped")
+
+
+@test
 def dest_nofollow_mounts_on_the_symlink_itself():
     src = host_dir({"payload": ("payload\n", 0, 0)})
     link = os.path.join(src, "link")

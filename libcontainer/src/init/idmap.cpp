@@ -63,8 +63,9 @@ Result<UniqueFd> idmapped_tree(const oci::Mount& m, const std::filesystem::path&
                                const IdmapRequest& r, int userns, std::size_t index) {
   std::filesystem::path src(m.source);
   if (!src.is_absolute()) src = bundle / src;
-  bool rbind = (parse_mount_options(m.options).flags & MS_REC) != 0;
-  unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rbind ? AT_RECURSIVE : 0u);
+  MountOptions o = parse_mount_options(m.options);
+  unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((o.flags & MS_REC) ? AT_RECURSIVE : 0u) |
+                   (o.src_nofollow ? AT_SYMLINK_NOFOLLOW : 0u);  // crun's src-nofollow
   UniqueFd tree(::open_tree(AT_FDCWD, src.c_str(), flags));
   if (!tree) return fail_errno(fmt::format("mounts[{}]: clone mount \"{}\"", index, src.native()));
   mount_attr attr{};
