@@ -34,6 +34,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -378,6 +379,17 @@ def own_rootfs(bundle):
     """The container's root (host uid 100000) must reach and own its rootfs."""
     os.chmod(bundle, 0o755)
     subprocess.run(["chown", "-R", "100000:100000", os.path.join(bundle, "rootfs")], check=True)
+
+
+def listening_socket(name):
+    """A unix socket in a temp dir, listening, for --console-socket or
+    --pidfd-socket; returns (path, socket)."""
+    path = os.path.join(tempdir(), name)
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(1)
+    server.settimeout(20)
+    return path, server
 
 
 _become_subreaper()

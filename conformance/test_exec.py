@@ -21,7 +21,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import NUCLEUS, main, make_bundle, new_id, run, skip, state_root, tempdir, test, wait_for  # noqa: E402
+from harness import (NUCLEUS, listening_socket, main, make_bundle, new_id, run, skip, state_root,  # noqa: E402
+                     tempdir, test, wait_for)
 
 NAMESPACES = ("cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts")
 
@@ -510,17 +511,6 @@ def read_until_closed(fd, timeout=20):
             break
         out += chunk
     return out.decode(errors="replace")
-
-
-def listening_socket(name):
-    """A unix socket in a temp dir, listening, for --console-socket or
-    --pidfd-socket; returns (path, socket)."""
-    path = os.path.join(tempdir(), name)
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(path)
-    server.listen(1)
-    server.settimeout(20)
-    return path, server
 
 
 @test

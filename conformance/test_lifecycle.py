@@ -16,7 +16,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (NUCLEUS, check, check_eq, check_in, error_messages, main,  # noqa: E402
+from harness import (NUCLEUS, check, check_eq, check_in, error_messages, listening_socket, main,  # noqa: E402
                      make_bundle, new_id, nothing_left, own_rootfs, processes_mentioning, run,
                      skip, state_root, tempdir, test, userns, wait_for)
 
@@ -567,10 +567,7 @@ def console_socket_gets_the_pty_master():
         c["process"]["consoleSize"] = {"height": 33, "width": 111}
     bundle = with_args("sh", "-c", "tty; stty size; ls -1 /proc/self/fd; readlink /proc/self/fd/0",
                        mutate=size, terminal=True)
-    sock_path = os.path.join(tempdir(), "console.sock")
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(sock_path)
-    listener.listen(1)
+    sock_path, listener = listening_socket("console.sock")
     result = {}
     t = threading.Thread(target=lambda: result.update(got=receive_console(listener)))
     t.start()
@@ -613,10 +610,7 @@ def console_socket_gets_the_pty_master():
 def pidfd_socket_gets_a_pidfd_of_the_init():
     """create --pidfd-socket (runc 1.2): one SCM_RIGHTS message carrying a
     pidfd of the container's init, which the receiver can signal."""
-    sock_path = os.path.join(tempdir(), "pidfd.sock")
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(sock_path)
-    listener.listen(1)
+    sock_path, listener = listening_socket("pidfd.sock")
     result = {}
     t = threading.Thread(target=lambda: result.update(got=receive_console(listener)))
     t.start()
