@@ -4,7 +4,12 @@
 #include "features_doc.hpp"
 
 #include <cap-ng.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <fmt/format.h>
 #include <oci/config.hpp>
@@ -31,6 +36,43 @@ std::vector<std::string> known_capabilities() {
   return caps;
 }
 
+// What libcontainer/src/security/seccomp.cpp accepts. SCMP_ACT_NOTIFY is
+// left out: a profile using it (or listenerPath) is refused.
+oci::SeccompFeatures seccomp_features() {
+  oci::SeccompFeatures f{.enabled = true};
+  f.actions = std::vector<std::string>{"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO",        "SCMP_ACT_KILL",
+                                       "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
+                                       "SCMP_ACT_LOG",   "SCMP_ACT_TRACE",        "SCMP_ACT_TRAP"};
+  f.operators = std::vector<std::string>{"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
+                                         "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
+                                         "SCMP_CMP_NE"};
+  std::vector<std::string> archs;
+  for (const char* name : {"x86", "x86_64", "x32", "arm", "aarch64", "loongarch64", "m68k", "mips",
+                           "mips64", "mips64n32", "mipsel", "mipsel64", "mipsel64n32", "ppc",
+                           "ppc64", "ppc64le", "s390", "s390x", "parisc", "parisc64", "riscv64",
+                           "sh", "sheb"}) {
+    if (::seccomp_arch_resolve_name(name) == 0) continue;  // unknown to this libseccomp
+    std::string upper = "SCMP_ARCH_";
+    for (const char* p = name; *p; ++p) upper += static_cast<char>(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+    archs.push_back(std::move(upper));
+  }
+  f.archs = std::move(archs);
+  f.known_flags = std::vector<std::string>{"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+                                           "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+                                           "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
+  // Supported: set through libseccomp 2.5 and known to this kernel (a NULL
+  // filter gives EFAULT for a known flag, EINVAL for an unknown one).
+  std::vector<std::string> supported;
+  for (auto [name, bit] : {std::pair{"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
+                           std::pair{"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
+                           std::pair{"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW}}) {
+    if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, bit, nullptr) < 0 && errno == EFAULT)
+      supported.emplace_back(name);
+  }
+  f.supported_flags = std::move(supported);
+  return f;
+}
+
 std::vector<std::string> all_namespaces() {
   std::vector<std::string> names;
   for (const auto type : {oci::NamespaceType::cgroup, oci::NamespaceType::ipc, oci::NamespaceType::mount,
@@ -53,7 +95,7 @@ oci::Features nucleus_features() {
   linux_features.namespaces = all_namespaces();
   linux_features.capabilities = known_capabilities();
   linux_features.cgroup = oci::CgroupFeatures{.v1 = true, .v2 = true, .systemd = false, .systemd_user = false};
-  linux_features.seccomp = oci::SeccompFeatures{.enabled = false};
+  linux_features.seccomp = seccomp_features();
   linux_features.apparmor = oci::EnabledFeature{.enabled = false};
   linux_features.selinux = oci::EnabledFeature{.enabled = false};
   linux_features.mount_extensions =

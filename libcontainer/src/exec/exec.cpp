@@ -146,9 +146,12 @@ Result<int> exec_in_container(const RuntimeOptions& rt, const std::string& id,
 
   exec::SignalBlock signals;
   auto [parent_end, child_end] = TRY(SyncChannel::make_pair());
+  // Built here, so a profile libseccomp refuses is reported as ours; the child loads it.
+  SeccompFilter seccomp;
+  if (target.seccomp) seccomp = TRY(build_seccomp_filter(*target.seccomp));
   exec::SetnsInitConfig cfg{&process,         target.init_pid, target.init_pidfd.get(),
                             target.namespaces, target.root.get(), o.preserve_fds,
-                            signals.saved()};
+                            signals.saved(),   seccomp.empty() ? nullptr : &seccomp};
   ChildProcess child(TRY(fork_exec_process(target, cfg, child_end)));
   child_end.close();
   auto master = start_process(target, child.pid(), parent_end, o);

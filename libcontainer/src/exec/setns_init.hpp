@@ -17,6 +17,7 @@
 #include <oci/config.hpp>
 
 #include "init/sync.hpp"
+#include "security/seccomp.hpp"
 
 namespace nucleus::exec {
 
@@ -28,6 +29,7 @@ struct SetnsInitConfig {
   int root_fd = -1;    // the init's root, entered by chroot when no mount namespace is joined
   unsigned preserve_fds = 0;
   sigset_t signal_mask{};  // the mask to restore (the runtime blocks signals around the fork)
+  const SeccompFilter* seccomp = nullptr;  // the container's linux.seccomp, built by the runtime
 };
 
 // Never returns: execs the process, or hands its error to the runtime and exits.

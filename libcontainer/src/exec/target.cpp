@@ -4,6 +4,7 @@
 #include <sched.h>
 
 #include <fmt/format.h>
+#include <oci/parse.hpp>
 
 #include "container_internal.hpp"
 #include "exec/namespaces.hpp"
@@ -32,6 +33,15 @@ Result<UniqueFd> pin_init(const ContainerRecord& r) {
   return pidfd ? std::move(*pidfd) : UniqueFd();
 }
 
+// The container's config as created: its bundle's config.json (nucleus keeps
+// no copy). Unreadable is an error: an exec must not escape the filter.
+Result<std::optional<oci::Seccomp>> container_seccomp(const ContainerRecord& r) {
+  auto config = oci::load_config(r.bundle / "config.json");
+  if (!config) return fail(fmt::format("read the container's seccomp profile: {}", config.error().what()));
+  if (!config->linux) return std::nullopt;
+  return std::move(config->linux->seccomp);
+}
+
 }  // namespace
 
 Result<ExecTarget> open_exec_target(const RuntimeOptions& rt, const std::string& id,
@@ -51,6 +61,7 @@ Result<ExecTarget> open_exec_target(const RuntimeOptions& rt, const std::string&
   // The init may have gone while /proc was read by its pid.
   if (!process_alive(record.init_pid, record.init_start_time)) return fail(kStopped);
   t.cgroups = TRY(exec_cgroup_targets(record.cgroup_paths, opts.cgroups));
+  t.seccomp = TRY(container_seccomp(record));
   return t;
 }
 

@@ -5,8 +5,11 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
+
+#include <oci/config.hpp>
 
 #include "exec/cgroup_join.hpp"
 #include "nucleus/container.hpp"
@@ -22,6 +25,7 @@ struct ExecTarget {
   int namespaces = 0;   // CLONE_NEW* of the init's that are not ours
   UniqueFd root;        // O_PATH on the init's root, when its mount namespace is ours
   std::vector<CgroupTarget> cgroups;
+  std::optional<oci::Seccomp> seccomp;  // the container's linux.seccomp (runc applies it to exec too)
 };
 
 // Errors as runc words them: "container does not exist", "cannot exec in a

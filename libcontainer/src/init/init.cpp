@@ -22,6 +22,7 @@
 #include "init/terminal.hpp"
 #include "nucleus/hooks.hpp"
 #include "security/process_setup.hpp"
+#include "security/seccomp.hpp"
 #include "state/exec_fifo.hpp"
 
 namespace nucleus::init {
@@ -46,6 +47,7 @@ struct Init {
   std::vector<std::string> env;
   std::string executable;
   std::string mount_label;  // linux.mountLabel where the host has SELinux, else empty
+  SeccompFilter seccomp;    // built before ready, loaded by one of the load_seccomp_* steps
   bool runtime_listening = true;
   bool exec_failed = false;
 };
@@ -207,6 +209,22 @@ Result<void> apply_process_limits(Init& in) {
   return apply_scheduler(in.process.scheduler);
 }
 
+// Built before ready, so that a profile libseccomp refuses fails create.
+Result<void> build_seccomp(Init& in) {
+  if (in.linux.seccomp) in.seccomp = TRY(build_seccomp_filter(*in.linux.seccomp));
+  return {};
+}
+
+// Without no_new_privs a filter needs CAP_SYS_ADMIN, which switch_identity
+// may drop: load it now (runc's order). The init's remaining steps then run
+// under it (the user switch, personality, the sync socket, the exec fifo,
+// startContainer hooks, execve); a profile that forbids those fails the
+// container, a risk runc takes too.
+Result<void> load_seccomp_privileged(Init& in) {
+  if (in.process.no_new_privileges) return {};
+  return in.seccomp.load();
+}
+
 Result<void> switch_identity(Init& in) {
   TRY_VOID(apply_no_new_privileges(in.process.no_new_privileges));
   return apply_identity_and_capabilities(in.process);
@@ -219,8 +237,8 @@ Result<void> resolve_args0(Init& in) {
   return {};
 }
 
-// Before ready, so a failure fails create (as runc), and before seccomp,
-// which may forbid personality(2).
+// Before ready, so a failure fails create (as runc). With noNewPrivileges
+// false it runs under the filter (default profiles allow these personality values).
 Result<void> set_personality(Init& in) { return apply_personality(in.linux.personality); }
 
 Result<void> notify_ready(Init& in) {
@@ -247,9 +265,13 @@ Result<void> run_start_hooks(Init& in) {
                           state_json(in, "created"));
 }
 
-// Seccomp (a later issue) goes here: the last step before exec, so that as
-// few syscalls as possible run under the filter.
-Result<void> load_seccomp(Init&) { return {}; }
+// With no_new_privs the filter needs no privilege: load it last, so that as
+// few of the init's own syscalls as possible run under it (only the fd
+// preparation and execve).
+Result<void> load_seccomp_before_exec(Init& in) {
+  if (!in.process.no_new_privileges) return {};
+  return in.seccomp.load();
+}
 
 Result<void> exec_user_process(Init& in) {
   TRY_VOID(prepare_inherited_fds(in.cfg.listen_fds + in.cfg.preserve_fds));
@@ -280,13 +302,15 @@ Result<void> init_sequence(Init& in) {
   TRY_VOID(apply_kernel_settings(in));
   TRY_VOID(protect_paths(in));
   TRY_VOID(apply_process_limits(in));
+  TRY_VOID(build_seccomp(in));
+  TRY_VOID(load_seccomp_privileged(in));
   TRY_VOID(switch_identity(in));
   TRY_VOID(resolve_args0(in));
   TRY_VOID(set_personality(in));
   TRY_VOID(notify_ready(in));
   TRY_VOID(wait_for_start(in));
   TRY_VOID(run_start_hooks(in));
-  TRY_VOID(load_seccomp(in));
+  TRY_VOID(load_seccomp_before_exec(in));
   return exec_user_process(in);
 }
 
