@@ -8,9 +8,10 @@
 //   apply_rlimits, apply_oom_score_adj     need CAP_SYS_RESOURCE for raising
 //   apply_io_priority, apply_scheduler     need CAP_SYS_ADMIN / CAP_SYS_NICE
 //   apply_no_new_privileges
+//   seccomp here when noNewPrivileges is false (loading needs CAP_SYS_ADMIN)
 //   apply_identity_and_capabilities(process)  (cwd, groups, uid/gid, caps, umask)
 //   path = resolve_executable(args[0], env)   as the user, in the cwd (runc)
-//   seccomp, then execve(path, args, env)
+//   seccomp here when noNewPrivileges is true, then execve(path, args, env)
 #pragma once
 
 #include <optional>
