@@ -12,7 +12,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import (NUCLEUS, check, check_eq, check_in, error_messages, main, make_bundle, new_id,  # noqa: E402
-                     run, skip, state_root, tempdir, test)
+                     nothing_left, run, skip, state_root, tempdir, test)
 
 PODMAN_PROFILE = "/usr/share/containers/seccomp.json"
 CLONE_NEWUTS = 0x04000000
@@ -193,28 +193,27 @@ def exec_gets_the_containers_filter():
             run(["delete", "--force", cid])
 
 
+def create_is_refused(profile, message):
+    """create with `profile` exits 1 naming `message`, and leaves nothing behind."""
+    bundle = make_bundle(lambda c: c["linux"].__setitem__("seccomp", profile), args=["true"])
+    cid = new_id("scmpx")
+    code, _, err = run(["create", "--bundle", bundle, cid])
+    check_eq(code, 1, f"create exit code ({err!r})")
+    check_in(message, error_messages(err), "create's error")
+    nothing_left(cid)
+
+
 @test
 def notify_is_refused_at_create():
-    for profile in (allow_all_but({"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"},
-                                  listenerPath="/run/none.sock"),
-                    allow_all_but(listenerPath="/run/none.sock")):
-        bundle = make_bundle(lambda c, p=profile: c["linux"].__setitem__("seccomp", p), args=["true"])
-        cid = new_id("scmpn")
-        code, _, err = run(["create", "--bundle", bundle, cid])
-        check(code != 0, "create succeeded")
-        check_in("linux.seccomp.listenerPath", error_messages(err), "create's error")
-        run(["delete", "--force", cid])
+    create_is_refused(allow_all_but({"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"},
+                                    listenerPath="/run/none.sock"), "linux.seccomp.listenerPath")
+    create_is_refused(allow_all_but(listenerPath="/run/none.sock"), "linux.seccomp.listenerPath")
 
 
 @test
 def bad_profile_fails_create():
-    bundle = make_bundle(lambda c: c["linux"].__setitem__(
-        "seccomp", allow_all_but(flags=["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"])), args=["true"])
-    cid = new_id("scmpb")
-    code, _, err = run(["create", "--bundle", bundle, cid])
-    check(code != 0, "create succeeded")
-    check_in("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", error_messages(err), "create's error")
-    run(["delete", "--force", cid])
+    create_is_refused(allow_all_but(flags=["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]),
+                      "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV")
 
 
 @test
