@@ -103,16 +103,10 @@ Result<void> apply_limits(SetnsInit& in) {
   return apply_scheduler(in.process.scheduler);
 }
 
-// The container's filter, in create's order: without no_new_privs it needs
-// CAP_SYS_ADMIN, so it goes before the user switch; with it, just before exec.
-Result<void> load_seccomp_privileged(SetnsInit& in) {
-  if (!in.cfg.seccomp || in.process.no_new_privileges) return {};
-  return in.cfg.seccomp->load();
-}
-
-Result<void> load_seccomp_before_exec(SetnsInit& in) {
-  if (!in.cfg.seccomp || !in.process.no_new_privileges) return {};
-  return in.cfg.seccomp->load();
+// The container's filter, at the stage create uses for it.
+Result<void> load_seccomp(SetnsInit& in, SeccompStage stage) {
+  if (!in.cfg.seccomp) return {};
+  return in.cfg.seccomp->load_at(stage, in.process.no_new_privileges);
 }
 
 Result<void> switch_identity(SetnsInit& in) {
@@ -162,11 +156,11 @@ Result<void> setns_sequence(SetnsInit& in) {
   TRY_VOID(start_session(in));
   TRY_VOID(setup_terminal(in));
   TRY_VOID(apply_limits(in));
-  TRY_VOID(load_seccomp_privileged(in));
+  TRY_VOID(load_seccomp(in, SeccompStage::before_identity_switch));
   TRY_VOID(switch_identity(in));
   TRY_VOID(check_cwd(in));
   TRY_VOID(resolve_args0(in));
-  TRY_VOID(load_seccomp_before_exec(in));
+  TRY_VOID(load_seccomp(in, SeccompStage::before_exec));
   return exec_process(in);
 }
 

@@ -221,8 +221,7 @@ Result<void> build_seccomp(Init& in) {
 // startContainer hooks, execve); a profile that forbids those fails the
 // container, a risk runc takes too.
 Result<void> load_seccomp_privileged(Init& in) {
-  if (in.process.no_new_privileges) return {};
-  return in.seccomp.load();
+  return in.seccomp.load_at(SeccompStage::before_identity_switch, in.process.no_new_privileges);
 }
 
 Result<void> switch_identity(Init& in) {
@@ -269,8 +268,7 @@ Result<void> run_start_hooks(Init& in) {
 // few of the init's own syscalls as possible run under it (only the fd
 // preparation and execve).
 Result<void> load_seccomp_before_exec(Init& in) {
-  if (!in.process.no_new_privileges) return {};
-  return in.seccomp.load();
+  return in.seccomp.load_at(SeccompStage::before_exec, in.process.no_new_privileges);
 }
 
 Result<void> exec_user_process(Init& in) {

@@ -154,6 +154,11 @@ Result<void> SeccompFilter::load() const {
   return {};
 }
 
+Result<void> SeccompFilter::load_at(SeccompStage stage, bool no_new_privileges) const {
+  SeccompStage due = no_new_privileges ? SeccompStage::before_exec : SeccompStage::before_identity_switch;
+  return stage == due ? load() : Result<void>{};
+}
+
 Result<SeccompFilter> build_seccomp_filter(const oci::Seccomp& profile) {
   if (!profile.listener_path.empty())
     return fail("linux.seccomp.listenerPath: seccomp notify is not supported");

@@ -14,6 +14,11 @@
 
 namespace nucleus {
 
+// Where a filter is loaded, as runc: without no_new_privs loading needs
+// CAP_SYS_ADMIN, so before the identity switch drops it; with no_new_privs as
+// late as possible, just before execve.
+enum class SeccompStage { before_identity_switch, before_exec };
+
 // A built filter (a libseccomp context), released on destruction.
 class SeccompFilter {
  public:
@@ -30,6 +35,8 @@ class SeccompFilter {
   // seccomp_load on the calling thread (all threads with the TSYNC flag).
   // The filter never sets no_new_privs itself: that is process.noNewPrivileges'.
   Result<void> load() const;
+  // load() when `stage` is the one for a process with `no_new_privileges`.
+  Result<void> load_at(SeccompStage stage, bool no_new_privileges) const;
 
  private:
   void* ctx_ = nullptr;
