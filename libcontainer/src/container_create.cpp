@@ -137,9 +137,10 @@ Result<CreatedContainer> create_container_impl(const RuntimeOptions& rt, const o
   record.init_pid = pid;
   record.init_start_time = TRY(process_start_time(pid));
   TRY_VOID(dir.write_record(record));
-  // After the console fd went out, as callers expect (CLI-CONTRACT).
-  if (opts.pid_file) TRY_VOID(write_pid_file(*opts.pid_file, pid));
   if (opts.pidfd_socket) TRY_VOID(send_pidfd(*opts.pidfd_socket, pid));
+  // Last, after the console fd and the pidfd went out, as callers expect
+  // (CLI-CONTRACT); nothing after it can fail and leave the file behind.
+  if (opts.pid_file) TRY_VOID(write_pid_file(*opts.pid_file, pid));
 
   dir.commit();
   cgroup_guard.release();

@@ -124,10 +124,11 @@ Result<UniqueFd> start_process(const ExecTarget& t, pid_t pid, const SyncChannel
   return master;
 }
 
-// After the console fd went out, as callers expect.
+// After the console fd went out, as callers expect; the pid file last, so a
+// failed pidfd send leaves none behind.
 Result<void> announce(pid_t pid, const ExecRunOptions& o) {
-  if (o.pid_file) TRY_VOID(write_pid_file(*o.pid_file, pid));
   if (o.pidfd_socket) TRY_VOID(send_pidfd(*o.pidfd_socket, pid));
+  if (o.pid_file) TRY_VOID(write_pid_file(*o.pid_file, pid));
   return {};
 }
 
