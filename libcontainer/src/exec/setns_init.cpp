@@ -1,12 +1,8 @@
 #include "exec/setns_init.hpp"
 
-#include <limits.h>
-#include <linux/close_range.h>
 #include <sched.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -16,6 +12,7 @@
 #include "exec/lsm.hpp"
 #include "exec/namespaces.hpp"
 #include "init/fds.hpp"
+#include "init/initer_steps.hpp"
 #include "init/namespaces.hpp"
 #include "init/terminal.hpp"
 #include "security/process_setup.hpp"
@@ -33,16 +30,9 @@ struct SetnsInit {
   std::string executable;
 };
 
-Result<void> reset_signals(SetnsInit& in) {
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_DFL);
-  }
-  if (::sigprocmask(SIG_SETMASK, &in.cfg.signal_mask, nullptr) != 0)
-    return fail_errno("restore signal mask");
-  // Until execve, /proc/<pid>/exe is the runtime's binary: keep the
-  // container's processes from opening or tracing it (CVE-2019-5736).
-  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return fail_errno("prctl(PR_SET_DUMPABLE)");
-  return {};
+Result<void> reset_process_state(SetnsInit& in) {
+  TRY_VOID(init::reset_signal_state(in.cfg.signal_mask));
+  return init::make_undumpable();
 }
 
 Result<void> wait_for_cgroup(SetnsInit& in) {
@@ -51,6 +41,9 @@ Result<void> wait_for_cgroup(SetnsInit& in) {
 }
 
 Result<void> arm_labels(SetnsInit& in) { return set_exec_labels(in.process); }
+
+// Before the user namespace: lowering it needs the host's CAP_SYS_RESOURCE.
+Result<void> set_oom_score(SetnsInit& in) { return apply_oom_score_adj(in.process.oom_score_adj); }
 
 Result<void> enter_namespaces(SetnsInit& in) {
   int mask = in.cfg.namespaces & ~CLONE_NEWPID;
@@ -74,11 +67,7 @@ Result<void> enter_root(SetnsInit& in) {
 // container (process.cwd = /proc/self/fd/N was CVE-2024-21626): close every
 // fd but stdio, the preserved ones and the sync channel.
 Result<void> close_host_fds(SetnsInit& in) {
-  unsigned first = 3 + in.cfg.preserve_fds;
-  auto sync = static_cast<unsigned>(in.sync.fd());
-  if (sync > first && ::close_range(first, sync - 1, 0) != 0) return fail_errno("close fds");
-  if (::close_range(std::max(first, sync + 1), ~0U, 0) != 0) return fail_errno("close fds");
-  return {};
+  return init::close_fds_except(3 + in.cfg.preserve_fds, {in.sync.fd()});
 }
 
 Result<void> start_session(SetnsInit&) {
@@ -98,7 +87,6 @@ Result<void> setup_terminal(SetnsInit& in) {
 Result<void> apply_limits(SetnsInit& in) {
   in.env = TRY(build_process_environment(in.process.env, in.process.user.uid));
   TRY_VOID(apply_rlimits(in.process.rlimits));
-  TRY_VOID(apply_oom_score_adj(in.process.oom_score_adj));
   TRY_VOID(apply_io_priority(in.process.io_priority));
   return apply_scheduler(in.process.scheduler);
 }
@@ -109,22 +97,11 @@ Result<void> load_seccomp(SetnsInit& in, SeccompStage stage) {
   return in.cfg.seccomp->load_at(stage, in.process.no_new_privileges);
 }
 
+// Also the chdir to process.cwd, which must end inside our root.
 Result<void> switch_identity(SetnsInit& in) {
   TRY_VOID(apply_no_new_privileges(in.process.no_new_privileges));
-  return apply_identity_and_capabilities(in.process);
-}
-
-// Belt and braces after the chdir to process.cwd: it must be inside our root.
-Result<void> check_cwd(SetnsInit&) {
-  char buf[PATH_MAX];
-  if (::getcwd(buf, sizeof buf) == nullptr) {
-    if (errno != ENOENT) return fail_errno("getcwd");
-    buf[0] = '\0';  // unreachable from our root
-  }
-  if (buf[0] != '/')
-    return fail("current working directory is outside of container mount namespace root -- "
-                "possible container breakout detected");
-  return {};
+  TRY_VOID(apply_identity_and_capabilities(in.process));
+  return init::check_cwd_inside_root();
 }
 
 Result<void> resolve_args0(SetnsInit& in) {
@@ -135,21 +112,16 @@ Result<void> resolve_args0(SetnsInit& in) {
 
 Result<void> exec_process(SetnsInit& in) {
   TRY_VOID(init::prepare_inherited_fds(in.cfg.preserve_fds));
-  std::vector<char*> argv, envp;
-  for (const auto& a : in.process.args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  for (const auto& e : in.env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
   TRY_VOID(in.sync.send(init::SyncType::ready));
-  ::execve(in.executable.c_str(), argv.data(), envp.data());
-  return fail_errno(fmt::format("exec {}", in.executable));
+  return init::exec_process(in.executable, in.process.args, in.env);
 }
 
 // The whole initer, one named step per concern, in order.
 Result<void> setns_sequence(SetnsInit& in) {
-  TRY_VOID(reset_signals(in));
+  TRY_VOID(reset_process_state(in));
   TRY_VOID(wait_for_cgroup(in));
   TRY_VOID(arm_labels(in));
+  TRY_VOID(set_oom_score(in));
   TRY_VOID(enter_namespaces(in));
   TRY_VOID(enter_root(in));
   TRY_VOID(close_host_fds(in));
@@ -158,7 +130,6 @@ Result<void> setns_sequence(SetnsInit& in) {
   TRY_VOID(apply_limits(in));
   TRY_VOID(load_seccomp(in, SeccompStage::before_identity_switch));
   TRY_VOID(switch_identity(in));
-  TRY_VOID(check_cwd(in));
   TRY_VOID(resolve_args0(in));
   TRY_VOID(load_seccomp(in, SeccompStage::before_exec));
   return exec_process(in);

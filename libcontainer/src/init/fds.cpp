@@ -4,6 +4,7 @@
 #include <linux/close_range.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <optional>
@@ -44,6 +45,20 @@ Result<void> check_preserved_fds(unsigned first, unsigned count) {
   return {};
 }
 
+Result<void> close_fds_except(unsigned first, std::vector<int> keep) {
+  std::sort(keep.begin(), keep.end());
+  unsigned from = first;
+  for (int fd : keep) {
+    if (fd < 0 || static_cast<unsigned>(fd) < from) continue;
+    auto upto = static_cast<unsigned>(fd);
+    if (upto > from && ::close_range(from, upto - 1, 0) != 0)
+      return fail_errno(fmt::format("close fds {}-{}", from, upto - 1));
+    from = upto + 1;
+  }
+  if (::close_range(from, ~0U, 0) != 0) return fail_errno(fmt::format("close fds from {}", from));
+  return {};
+}
+
 Result<void> prepare_inherited_fds(unsigned keep) {
   for (unsigned i = 0; i < keep; ++i) {
     int fd = static_cast<int>(3 + i);
@@ -52,8 +67,6 @@ Result<void> prepare_inherited_fds(unsigned keep) {
     if (::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) != 0)
       return fail_errno(fmt::format("make fd {} inheritable", fd));
   }
-  if (::close_range(3 + keep, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
-    return fail_errno("mark fds close-on-exec");
   return {};
 }
 

@@ -124,6 +124,12 @@ void IdmappedMounts::add(const oci::Mount* mount, UniqueFd tree) {
   trees_.push_back({mount, std::move(tree)});
 }
 
+std::vector<int> IdmappedMounts::fds() const {
+  std::vector<int> out;
+  for (const auto& e : trees_) out.push_back(e.tree.get());
+  return out;
+}
+
 int IdmappedMounts::tree_for(const oci::Mount& mount) const {
   for (const auto& e : trees_)
     if (e.mount == &mount) return e.tree.get();

@@ -44,6 +44,8 @@ class IdmappedMounts {
   // The tree for `mount` (an element of the same config), or -1.
   int tree_for(const oci::Mount& mount) const;
   bool empty() const { return trees_.empty(); }
+  // Every tree's fd, for the init to keep until its mounts are made.
+  std::vector<int> fds() const;
 
  private:
   struct Entry {

@@ -14,6 +14,8 @@
 #include "init/clone.hpp"
 #include "init/devices.hpp"
 #include "init/fds.hpp"
+#include "init/idmap.hpp"
+#include "init/initer_steps.hpp"
 #include "init/kernel_settings.hpp"
 #include "init/mounts.hpp"
 #include "init/personality.hpp"
@@ -71,14 +73,28 @@ std::string state_json(const Init& in, const char* status) {
 
 // ---- the steps -------------------------------------------------------------
 
-Result<void> reset_signals(Init& in) {
-  // Handlers of the runtime mean nothing here; the mask was blocked for the clone.
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_DFL);
+Result<void> reset_process_state(Init& in) {
+  TRY_VOID(reset_signal_state(in.cfg.signal_mask));
+  return make_undumpable();
+}
+
+unsigned inherited_fd_count(const Init& in) { return in.cfg.listen_fds + in.cfg.preserve_fds; }
+
+// The clone holds every fd of the runtime (its --root, the state dir, the
+// log, cgroup dirs): none may be open when a path of the container is
+// resolved (CVE-2024-21626). Kept: what the setup still needs.
+Result<void> close_runtime_fds(Init& in) {
+  std::vector<int> keep{in.sync.fd(), in.cfg.fifo_fd};
+  for (const auto& join : in.plan.joins) keep.push_back(join.fd.get());
+  if (in.cfg.idmapped_mounts) {
+    for (int fd : in.cfg.idmapped_mounts->fds()) keep.push_back(fd);
   }
-  if (::sigprocmask(SIG_SETMASK, &in.cfg.signal_mask, nullptr) != 0)
-    return fail_errno("restore signal mask");
-  return {};
+  return close_fds_except(3 + inherited_fd_count(in), std::move(keep));
+}
+
+// The namespaces are joined and the idmapped trees attached.
+Result<void> close_setup_fds(Init& in) {
+  return close_fds_except(3 + inherited_fd_count(in), {in.sync.fd(), in.cfg.fifo_fd, in.root_fd.get()});
 }
 
 Result<void> wait_for_runtime(Init& in) {
@@ -97,7 +113,10 @@ Result<void> enter_namespaces(Init& in) {
   // Read before a cgroup namespace rewrites /proc/self/cgroup relative to it.
   if (has_cgroup_mount(in.config)) in.cgroups = TRY(read_cgroup_hierarchies());
   if (in.plan.new_cgroup) TRY_VOID(enter_cgroup_namespace());
-  if (in.plan.new_time) TRY_VOID(enter_time_namespace(in.linux));
+  if (in.plan.new_time) {
+    DumpableWindow owner_may_write_offsets;
+    TRY_VOID(enter_time_namespace(in.linux));
+  }
   return {};
 }
 
@@ -204,7 +223,6 @@ Result<void> apply_process_limits(Init& in) {
   }
   in.env = TRY(build_process_environment(env, in.process.user.uid));
   TRY_VOID(apply_rlimits(in.process.rlimits));
-  TRY_VOID(apply_oom_score_adj(in.process.oom_score_adj));
   TRY_VOID(apply_io_priority(in.process.io_priority));
   return apply_scheduler(in.process.scheduler);
 }
@@ -224,9 +242,11 @@ Result<void> load_seccomp_privileged(Init& in) {
   return in.seccomp.load_at(SeccompStage::before_identity_switch, in.process.no_new_privileges);
 }
 
+// Also the chdir to process.cwd, which must end inside our root.
 Result<void> switch_identity(Init& in) {
   TRY_VOID(apply_no_new_privileges(in.process.no_new_privileges));
-  return apply_identity_and_capabilities(in.process);
+  TRY_VOID(apply_identity_and_capabilities(in.process));
+  return check_cwd_inside_root();
 }
 
 // Found now, as the user, so that a missing binary fails create, not start.
@@ -272,26 +292,23 @@ Result<void> load_seccomp_before_exec(Init& in) {
 }
 
 Result<void> exec_user_process(Init& in) {
-  TRY_VOID(prepare_inherited_fds(in.cfg.listen_fds + in.cfg.preserve_fds));
-  std::vector<char*> argv, envp;
-  for (const auto& a : in.process.args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  for (const auto& e : in.env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-  ::execve(in.executable.c_str(), argv.data(), envp.data());
+  TRY_VOID(prepare_inherited_fds(inherited_fd_count(in)));
+  auto failed = exec_process(in.executable, in.process.args, in.env);
   in.exec_failed = true;
-  return fail_errno(fmt::format("exec {}", in.executable));
+  return failed;
 }
 
 // nsjail's containProc: the whole init, one named step per concern, in order.
 Result<void> init_sequence(Init& in) {
-  TRY_VOID(reset_signals(in));
+  TRY_VOID(reset_process_state(in));
+  TRY_VOID(close_runtime_fds(in));
   TRY_VOID(wait_for_runtime(in));
   TRY_VOID(enter_namespaces(in));
   TRY_VOID(fork_into_pid_namespace(in));
   TRY_VOID(start_session(in));
   TRY_VOID(resolve_mount_label(in));
   TRY_VOID(mount_rootfs(in));
+  TRY_VOID(close_setup_fds(in));
   TRY_VOID(populate_dev(in));
   TRY_VOID(run_create_hooks(in));
   TRY_VOID(enter_rootfs(in));

@@ -10,6 +10,7 @@
 #include "init/idmap.hpp"
 #include "init/sync.hpp"
 #include "nucleus/hooks.hpp"
+#include "security/process_setup.hpp"
 #include "state/console_socket.hpp"
 
 namespace nucleus::init {
@@ -41,9 +42,12 @@ Result<void> run_runtime_hooks(const LaunchOptions& o, pid_t pid) {
   return hooks::run_hooks(hooks::Kind::create_runtime, h.create_runtime, state);
 }
 
-// Everything the runtime does before the init may start its setup.
+// Everything the runtime does before the init may start its setup. The
+// oom_score_adj is written from here, with the host's capabilities: the init
+// may already be in the container's user namespace.
 Result<void> admit(const LaunchOptions& o, const NamespacePlan& plan, pid_t pid, bool in_cgroup) {
   if (!in_cgroup) TRY_VOID(o.cgroup->apply(pid));
+  TRY_VOID(apply_oom_score_adj(o.init.config->process->oom_score_adj, pid));
   if (plan.clone_flags & CLONE_NEWUSER) TRY_VOID(write_id_maps(pid, *o.init.config->linux));
   return {};
 }

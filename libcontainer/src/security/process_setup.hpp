@@ -5,7 +5,8 @@
 //
 // Order the init is expected to use (the capability-sensitive steps last):
 //   env = build_process_environment(...)   before the user changes (reads /etc/passwd)
-//   apply_rlimits, apply_oom_score_adj     need CAP_SYS_RESOURCE for raising
+//   apply_oom_score_adj                    before any user namespace (see below)
+//   apply_rlimits                          needs CAP_SYS_RESOURCE for raising
 //   apply_io_priority, apply_scheduler     need CAP_SYS_ADMIN / CAP_SYS_NICE
 //   apply_no_new_privileges
 //   seccomp here when noNewPrivileges is false (loading needs CAP_SYS_ADMIN)
@@ -13,6 +14,8 @@
 //   path = resolve_executable(args[0], env)   as the user, in the cwd (runc)
 //   seccomp here when noNewPrivileges is true, then execve(path, args, env)
 #pragma once
+
+#include <sys/types.h>
 
 #include <optional>
 #include <string>
@@ -29,8 +32,11 @@ namespace nucleus {
 // Unknown types and duplicates are errors (the spec's MUSTs).
 Result<void> apply_rlimits(const std::vector<oci::Rlimit>& rlimits);
 
-// Writes /proc/self/oom_score_adj; nullopt leaves it alone (spec).
-Result<void> apply_oom_score_adj(std::optional<int> adj);
+// Writes /proc/self/oom_score_adj (/proc/<pid>/... when pid is given);
+// nullopt leaves it alone (spec). Lowering it needs CAP_SYS_RESOURCE in the
+// host's user namespace, so it is written before any user namespace is
+// entered, as runc does.
+Result<void> apply_oom_score_adj(std::optional<int> adj, pid_t pid = 0);
 
 // ioprio_set(IOPRIO_WHO_PROCESS, 0, class|priority); nullopt leaves it alone.
 Result<void> apply_io_priority(const std::optional<oci::IoPriority>& prio);

@@ -97,10 +97,10 @@ Result<SchedAttr> to_sched_attr(const oci::Scheduler& s) {
 
 }  // namespace
 
-Result<void> apply_oom_score_adj(std::optional<int> adj) {
+Result<void> apply_oom_score_adj(std::optional<int> adj, pid_t pid) {
   if (!adj) return {};
-  constexpr const char* path = "/proc/self/oom_score_adj";
-  UniqueFd fd(::open(path, O_WRONLY | O_CLOEXEC));
+  std::string path = pid > 0 ? fmt::format("/proc/{}/oom_score_adj", pid) : "/proc/self/oom_score_adj";
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
   if (!fd) return fail_errno(fmt::format("open {}", path));
   std::string text = std::to_string(*adj);
   ssize_t n = ::write(fd.get(), text.data(), text.size());
