@@ -28,6 +28,7 @@ const Command cmd_create = {
         "unique on the host and match [A-Za-z0-9_+.-]+.",
     .define_options = define_create_options,
     .run = create,
+    .starts_container_process = true,
 };
 
 }  // namespace nucleus::cli

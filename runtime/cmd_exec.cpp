@@ -237,6 +237,7 @@ const Command cmd_exec = {
     .define_options = define_options,
     .run = exec,
     .failure_exit = 255,
+    .starts_container_process = true,
 };
 
 }  // namespace nucleus::cli

@@ -38,6 +38,7 @@ const Command cmd_run = {
         "process was killed. With --detach it returns once the container has started.",
     .define_options = define_options,
     .run = run,
+    .starts_container_process = true,
 };
 
 }  // namespace nucleus::cli

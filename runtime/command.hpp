@@ -37,6 +37,9 @@ struct Command {
   // failure_exit.
   Result<int> (*run)(Context&) = nullptr;
   int failure_exit = 1;
+  // Starts a process inside a container: runs from a protected view of the
+  // binary (nucleus/protected_exe.hpp).
+  bool starts_container_process = false;
 };
 
 extern const Command cmd_checkpoint, cmd_create, cmd_delete, cmd_events, cmd_exec, cmd_features,

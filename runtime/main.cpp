@@ -14,12 +14,15 @@
 #include "go_syntax.hpp"
 #include "help.hpp"
 #include "logging.hpp"
+#include "nucleus/protected_exe.hpp"
 
 namespace nucleus::cli {
 
 namespace {
 
 constexpr int kUsageExit = 1;
+
+char** g_argv = nullptr;  // main's, for a re-exec
 constexpr int kUnknownCommandExit = 3;  // runc 1.1.5 (urfave/cli: "No help topic for ...")
 
 void print(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }
@@ -73,6 +76,12 @@ int run_command(const Command& cmd, RuntimeOptions runtime, std::span<const char
     if (auto valid = validate_id(parsed->positionals.front()); !valid) {
       report(valid.error().what());
       return 1;
+    }
+  }
+  if (cmd.starts_container_process) {
+    if (auto protected_view = run_from_protected_view(g_argv); !protected_view) {
+      report(protected_view.error().what());
+      return cmd.failure_exit;
     }
   }
   Context ctx{std::move(runtime), std::move(*parsed)};
@@ -149,6 +158,7 @@ int run_cli(std::span<const char* const> args) {
 }  // namespace nucleus::cli
 
 int main(int argc, char** argv) {
+  nucleus::cli::g_argv = argv;
   try {
     const int status = nucleus::cli::run_cli(
         std::span<const char* const>(argv + 1, static_cast<std::size_t>(argc > 0 ? argc - 1 : 0)));
