@@ -13,6 +13,7 @@
 #include "init/namespaces.hpp"
 #include "init/sysctl_rules.hpp"
 #include "nucleus/container.hpp"
+#include "security/lsm.hpp"
 #include "state/console_socket.hpp"
 #include "state/exec_fifo.hpp"
 #include "state/pid_file.hpp"
@@ -72,6 +73,7 @@ Result<Prepared> prepare(const oci::Config& config, const CreateOptions& o, bool
   Prepared p{config, TRY(resolve_rootfs(*config.root, o.bundle)), init::listen_fds_for_us()};
   TRY_VOID(init::check_preserved_fds(p.listen_fds, o.preserve_fds));
   if (!p.config.linux) p.config.linux.emplace();
+  TRY_VOID(check_lsm_labels(*p.config.process, p.config.linux->mount_label));
   // Here, before anything exists that a refusal would have to undo.
   TRY_VOID(init::validate_sysctls(*p.config.linux));
   return p;

@@ -14,13 +14,13 @@
 #include <fmt/format.h>
 
 #include "exec/foreground.hpp"
-#include "exec/lsm.hpp"
 #include "exec/namespaces.hpp"
 #include "exec/setns_init.hpp"
 #include "exec/target.hpp"
 #include "init/clone.hpp"
 #include "init/fds.hpp"
 #include "init/sync.hpp"
+#include "security/lsm.hpp"
 #include "state/console_socket.hpp"
 #include "state/pid_file.hpp"
 #include "state/process.hpp"
@@ -138,7 +138,7 @@ Result<int> exec_in_container(const RuntimeOptions& rt, const std::string& id,
                               const oci::Process& process, const ExecRunOptions& o) {
   ExecTarget target = TRY(exec::open_exec_target(rt, id, o));
   TRY_VOID(check_console_flags(process, o));
-  TRY_VOID(exec::check_exec_labels(process));
+  TRY_VOID(check_lsm_labels(process));
   TRY_VOID(init::check_preserved_fds(0, o.preserve_fds));
   // The foreground keeps the pty (CRI-O's kubectl exec -t): it needs a terminal to proxy.
   std::optional<exec::CallerTerminal> terminal;

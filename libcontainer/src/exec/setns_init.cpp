@@ -9,12 +9,12 @@
 
 #include <fmt/format.h>
 
-#include "exec/lsm.hpp"
 #include "exec/namespaces.hpp"
 #include "init/fds.hpp"
 #include "init/initer_steps.hpp"
 #include "init/namespaces.hpp"
 #include "init/terminal.hpp"
+#include "security/lsm.hpp"
 #include "security/process_setup.hpp"
 
 namespace nucleus::exec {
@@ -40,7 +40,11 @@ Result<void> wait_for_cgroup(SetnsInit& in) {
   return {};
 }
 
-Result<void> arm_labels(SetnsInit& in) { return set_exec_labels(in.process); }
+// While /proc is still the host's.
+Result<void> arm_labels(SetnsInit& in) {
+  if (in.process.apparmor_profile.empty() && in.process.selinux_label.empty()) return {};
+  return set_exec_labels(in.process, TRY(ProcfsHandle::open_host()));
+}
 
 // Before the user namespace: lowering it needs the host's CAP_SYS_RESOURCE.
 Result<void> set_oom_score(SetnsInit& in) { return apply_oom_score_adj(in.process.oom_score_adj); }

@@ -24,6 +24,8 @@
 #include "init/terminal.hpp"
 #include "nucleus/hooks.hpp"
 #include "security/process_setup.hpp"
+#include "security/lsm.hpp"
+#include "security/procfs.hpp"
 #include "security/seccomp.hpp"
 #include "state/exec_fifo.hpp"
 
@@ -50,6 +52,7 @@ struct Init {
   std::string executable;
   std::string mount_label;  // linux.mountLabel where the host has SELinux, else empty
   SeccompFilter seccomp;    // built before ready, loaded by one of the load_seccomp_* steps
+  ProcfsHandle procfs;      // for procfs writes after the mounts (security/procfs.hpp)
   bool runtime_listening = true;
   bool exec_failed = false;
 };
@@ -94,7 +97,8 @@ Result<void> close_runtime_fds(Init& in) {
 
 // The namespaces are joined and the idmapped trees attached.
 Result<void> close_setup_fds(Init& in) {
-  return close_fds_except(3 + inherited_fd_count(in), {in.sync.fd(), in.cfg.fifo_fd, in.root_fd.get()});
+  return close_fds_except(3 + inherited_fd_count(in),
+                          {in.sync.fd(), in.cfg.fifo_fd, in.root_fd.get(), in.procfs.fd()});
 }
 
 Result<void> wait_for_runtime(Init& in) {
@@ -135,9 +139,20 @@ Result<void> start_session(Init&) {
   return {};
 }
 
-// Decided from the host's selinuxfs, so before the pivot hides it.
+// Create refused the label where the host has no SELinux (security/lsm.hpp).
 Result<void> resolve_mount_label(Init& in) {
-  if (!in.linux.mount_label.empty() && selinux_enabled()) in.mount_label = in.linux.mount_label;
+  in.mount_label = in.linux.mount_label;
+  return {};
+}
+
+bool writes_procfs_after_mounts(const Init& in) {
+  return !in.linux.sysctl.empty() || !in.process.apparmor_profile.empty() ||
+         !in.process.selinux_label.empty();
+}
+
+// In the container's pid namespace and before its mounts; only when needed.
+Result<void> open_procfs(Init& in) {
+  if (writes_procfs_after_mounts(in)) in.procfs = TRY(ProcfsHandle::open_private());
   return {};
 }
 
@@ -209,7 +224,7 @@ Result<void> apply_kernel_settings(Init& in) {
   if (in.config.hostname && !in.config.hostname->empty()) TRY_VOID(set_hostname(*in.config.hostname));
   if (in.config.domainname && !in.config.domainname->empty())
     TRY_VOID(set_domainname(*in.config.domainname));
-  TRY_VOID(apply_sysctls(in.linux.sysctl));
+  if (!in.linux.sysctl.empty()) TRY_VOID(apply_sysctls(in.linux.sysctl, in.procfs));
   if (!in.cfg.no_new_keyring) TRY_VOID(join_session_keyring(in.cfg.id));
   return {};
 }
@@ -231,6 +246,13 @@ Result<void> apply_process_limits(Init& in) {
 Result<void> build_seccomp(Init& in) {
   if (in.linux.seccomp) in.seccomp = TRY(build_seccomp_filter(*in.linux.seccomp));
   return {};
+}
+
+// Before no_new_privs, which forbids moving to a confining AppArmor profile.
+// The startContainer hooks this init forks take the labels too (as in runc).
+Result<void> arm_lsm_labels(Init& in) {
+  if (!in.procfs) return {};
+  return set_exec_labels(in.process, in.procfs);
 }
 
 // Without no_new_privs a filter needs CAP_SYS_ADMIN, which switch_identity
@@ -307,6 +329,7 @@ Result<void> init_sequence(Init& in) {
   TRY_VOID(fork_into_pid_namespace(in));
   TRY_VOID(start_session(in));
   TRY_VOID(resolve_mount_label(in));
+  TRY_VOID(open_procfs(in));
   TRY_VOID(mount_rootfs(in));
   TRY_VOID(close_setup_fds(in));
   TRY_VOID(populate_dev(in));
@@ -318,6 +341,7 @@ Result<void> init_sequence(Init& in) {
   TRY_VOID(protect_paths(in));
   TRY_VOID(apply_process_limits(in));
   TRY_VOID(build_seccomp(in));
+  TRY_VOID(arm_lsm_labels(in));
   TRY_VOID(load_seccomp_privileged(in));
   TRY_VOID(switch_identity(in));
   TRY_VOID(resolve_args0(in));

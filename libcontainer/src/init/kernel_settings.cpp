@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <linux/keyctl.h>
-#include <linux/openat2.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -25,18 +24,10 @@ Result<void> set_domainname(const std::string& name) {
   return {};
 }
 
-Result<void> apply_sysctls(const oci::StringMap& sysctl) {
-  if (sysctl.empty()) return {};
-  UniqueFd proc_sys(::open("/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!proc_sys) return fail_errno("open /proc/sys");
+Result<void> apply_sysctls(const oci::StringMap& sysctl, const ProcfsHandle& proc) {
   for (const auto& [key, value] : sysctl) {
-    std::string file = sysctl_file(key);
-    // Beneath /proc/sys and no symlinks: a key names a sysctl, nothing else.
-    open_how how{};
-    how.flags = O_WRONLY | O_TRUNC | O_CLOEXEC;
-    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-    UniqueFd fd(static_cast<int>(::syscall(SYS_openat2, proc_sys.get(), file.c_str(), &how, sizeof how)));
-    if (!fd) return fail_errno(fmt::format("open /proc/sys/{}", file));
+    // No symlinks: a key names a sysctl, nothing else.
+    UniqueFd fd = TRY(proc.open("sys/" + sysctl_file(key), O_WRONLY | O_TRUNC, false));
     if (::write(fd.get(), value.data(), value.size()) < 0)
       return fail_errno(fmt::format("write sysctl {}={}", normalize_sysctl_key(key), value));
   }

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "init/idmap.hpp"
+#include "init/proc_mounts.hpp"
 #include "init/rootfs_paths.hpp"
 #include "init/selinux_label.hpp"
 #include "init/tmpcopyup.hpp"
@@ -65,12 +66,25 @@ Result<void> apply_after_mount(const MountContext& ctx, const oci::Mount& m,
   return apply_propagation_and_attrs(fd.get(), o, display);
 }
 
+// The destination as resolved, checked against what /proc may receive.
+Result<void> check_not_over_proc(const MountContext& ctx, const oci::Mount& m, int target, int bind_source) {
+  char buf[PATH_MAX];
+  ssize_t n = ::readlink(fd_path(target).c_str(), buf, sizeof buf);
+  if (n < 0 || static_cast<std::size_t>(n) >= sizeof buf)
+    return fail_errno(fmt::format("{}: resolve the destination", describe_mount(m, ctx.rootfs)));
+  std::filesystem::path resolved(std::string(buf, static_cast<std::size_t>(n)));
+  if (auto ok = check_proc_destination(ctx.rootfs, resolved, bind_source); !ok)
+    return std::unexpected(ok.error().context(describe_mount(m, ctx.rootfs)));
+  return {};
+}
+
 // An idmapped tree the runtime cloned (idmap.hpp), attached at the destination.
 Result<void> attach_tree(const MountContext& ctx, const oci::Mount& m, int tree,
                          const std::string& display) {
   struct stat st {};
   if (::fstat(tree, &st) != 0) return fail_errno(fmt::format("stat idmapped mount for \"{}\"", display));
   UniqueFd target = TRY(ensure_in_root(ctx.root_fd, m.destination, S_ISDIR(st.st_mode)));
+  TRY_VOID(check_not_over_proc(ctx, m, target.get(), tree));
   if (::move_mount(tree, "", target.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
     return fail_errno(fmt::format("attach idmapped mount of \"{}\" on \"{}\"", m.source, display));
   return {};
@@ -127,6 +141,7 @@ Result<void> mount_bind(const MountContext& ctx, const oci::Mount& m, const Moun
   if (::fstat(src_fd.get(), &st) != 0) return fail_errno(fmt::format("stat \"{}\"", src.native()));
   if (o.copy_symlink && S_ISLNK(st.st_mode)) return copy_symlink(ctx, m, src_fd.get(), display);
   UniqueFd target = TRY(bind_target(ctx, m, o, S_ISDIR(st.st_mode)));
+  TRY_VOID(check_not_over_proc(ctx, m, target.get(), src_fd.get()));
   TRY_VOID(mount_at(fd_path(src_fd.get()).c_str(), target.get(), nullptr,
                     MS_BIND | (o.flags & MS_REC), {}, display));
   return apply_after_mount(ctx, m, o, display);
@@ -152,6 +167,7 @@ Result<void> remount_existing(const MountContext& ctx, const oci::Mount& m, cons
 Result<void> mount_tmpfs_copyup(const MountContext& ctx, const oci::Mount& m, const MountOptions& o,
                                 const std::string& display) {
   UniqueFd target = TRY(ensure_in_root(ctx.root_fd, m.destination, true));
+  TRY_VOID(check_not_over_proc(ctx, m, target.get(), -1));
   UniqueFd old = TRY(open_in_root(ctx.root_fd, m.destination, O_RDONLY | O_DIRECTORY));
   const char* source = m.source.empty() ? "tmpfs" : m.source.c_str();
   TRY_VOID(mount_at(source, target.get(), "tmpfs", o.flags & ~MS_RDONLY, o.data, display));
@@ -184,6 +200,7 @@ Result<void> mount_filesystem(const MountContext& ctx, const oci::Mount& m, cons
   // As runc, tmpcopyup means something on a tmpfs only; elsewhere it is ignored.
   if (o.tmpcopyup && m.type == "tmpfs") return mount_tmpfs_copyup(ctx, m, o, display);
   UniqueFd target = TRY(ensure_in_root(ctx.root_fd, m.destination, true));
+  if (m.type != "proc") TRY_VOID(check_not_over_proc(ctx, m, target.get(), -1));
   const char* source = m.source.empty() ? m.type.c_str() : m.source.c_str();
   TRY_VOID(mount_at(source, target.get(), m.type.c_str(), o.flags, o.data, display));
   return apply_after_mount(ctx, m, o, display);

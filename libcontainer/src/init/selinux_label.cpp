@@ -26,10 +26,6 @@ bool names_a_context(std::string_view data) {
 
 }  // namespace
 
-bool selinux_enabled() {
-  return ::access("/sys/fs/selinux/enforce", R_OK) == 0;
-}
-
 bool takes_mount_label(std::string_view fstype, bool bind) {
   if (bind) return false;
   constexpr std::array<std::string_view, 4> kUnlabelled = {"proc", "sysfs", "cgroup", "cgroup2"};

@@ -1,16 +1,12 @@
 // linux.mountLabel: the SELinux context given to the filesystems a container
-// mounts, as a `context="..."` mount option. Only where the host has SELinux;
-// elsewhere the label is ignored, as runc does (label.FormatMountLabel).
+// mounts, as a `context="..."` mount option. A host without SELinux refuses
+// the label at create (security/lsm.hpp); runc ignores it there.
 #pragma once
 
 #include <string>
 #include <string_view>
 
 namespace nucleus::init {
-
-// Whether the host runs SELinux: its enforce file is readable. Asked before
-// pivot_root (the container's /sys need not have selinuxfs).
-bool selinux_enabled();
 
 // Filesystems that take a context= option: not proc, sysfs, cgroup(2), nor
 // bind mounts (a bind keeps the source's labels), as runc.
