@@ -39,9 +39,12 @@ Result<int> checkpoint(Context& ctx) {
 
 const Command cmd_checkpoint = {
     .name = "checkpoint",
-    .summary = "checkpoint a running container",
+    .summary = "checkpoint a running container (not implemented yet)",
     .usage = "[command options] <container-id>",
     .description =
+        "Not implemented yet: the command fails, naming itself, and exits 1.\n"
+        "What follows is the planned behaviour.\n"
+        "\n"
         "The checkpoint command saves the state of a running container with CRIU, so\n"
         "that \"nucleus restore\" can bring it back.",
     .define_options = define_options,

@@ -30,9 +30,12 @@ Result<int> events(Context& ctx) {
 
 const Command cmd_events = {
     .name = "events",
-    .summary = "display container events such as OOM notifications, cpu, memory, and IO usage statistics",
+    .summary = "display container events such as OOM notifications, cpu, memory, and IO usage statistics (not implemented yet)",
     .usage = "[command options] <container-id>",
     .description =
+        "Not implemented yet: the command fails, naming itself, and exits 1.\n"
+        "What follows is the planned behaviour.\n"
+        "\n"
         "The events command prints the container's events as JSON lines: its resource\n"
         "usage statistics every --interval (or once, with --stats), and OOM notifications.",
     .define_options = define_options,

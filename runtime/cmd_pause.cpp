@@ -14,9 +14,12 @@ Result<int> pause(Context& ctx) {
 
 const Command cmd_pause = {
     .name = "pause",
-    .summary = "pause suspends all processes inside the container",
+    .summary = "pause suspends all processes inside the container (not implemented yet)",
     .usage = "<container-id>",
     .description =
+        "Not implemented yet: the command fails, naming itself, and exits 1.\n"
+        "What follows is the planned behaviour.\n"
+        "\n"
         "The pause command suspends all processes in the container (with the cgroup\n"
         "freezer); \"nucleus resume\" lets them continue.",
     .run = pause,

@@ -39,9 +39,12 @@ Result<int> restore(Context& ctx) {
 
 const Command cmd_restore = {
     .name = "restore",
-    .summary = "restore a container from a previous checkpoint",
+    .summary = "restore a container from a previous checkpoint (not implemented yet)",
     .usage = "[command options] <container-id>",
     .description =
+        "Not implemented yet: the command fails, naming itself, and exits 1.\n"
+        "What follows is the planned behaviour.\n"
+        "\n"
         "The restore command brings back a container saved by \"nucleus checkpoint\",\n"
         "under the name <container-id>.",
     .define_options = define_options,

@@ -14,9 +14,13 @@ Result<int> resume(Context& ctx) {
 
 const Command cmd_resume = {
     .name = "resume",
-    .summary = "resumes all processes that have been previously paused",
+    .summary = "resumes all processes that have been previously paused (not implemented yet)",
     .usage = "<container-id>",
-    .description = "The resume command lets the processes of a paused container run again.",
+    .description =
+        "Not implemented yet: the command fails, naming itself, and exits 1.\n"
+        "What follows is the planned behaviour.\n"
+        "\n"
+        "The resume command lets the processes of a paused container run again.",
     .run = resume,
 };
 

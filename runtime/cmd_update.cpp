@@ -177,9 +177,12 @@ Result<int> update(Context& ctx) {
 
 const Command cmd_update = {
     .name = "update",
-    .summary = "update container resource constraints",
+    .summary = "update container resource constraints (not implemented yet)",
     .usage = "[command options] <container-id>",
     .description =
+        "Not implemented yet: the command fails, naming itself, and exits 1.\n"
+        "What follows is the planned behaviour.\n"
+        "\n"
         "The update command changes the resource limits of a running container, from a\n"
         "LinuxResources JSON document (--resources FILE, or - for stdin) or from the\n"
         "individual flags. Only the values given change. For example:\n"
