@@ -203,7 +203,7 @@ Result<void> setup_console(Init& in) {
   TRY_VOID(in.sync.send_fd(SyncType::console_fd, pty.master.get()));
   pty.master.reset();
   if (in.plan.has_mount_namespace() && needs_dev_setup(in.config))
-    TRY_VOID(bind_console(pty.index));
+    TRY_VOID(bind_console(pty.slave.get()));
   return attach_stdio_to_pty(std::move(pty.slave));
 }
 

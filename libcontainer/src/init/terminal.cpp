@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -30,13 +31,19 @@ Result<Pty> open_pty(const std::optional<oci::ConsoleSize>& size) {
   return pty;
 }
 
-Result<void> bind_console(int index) {
-  std::string pts = fmt::format("/dev/pts/{}", index);
-  UniqueFd console(::open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (!console && errno != EEXIST && errno != ENXIO && errno != EIO)
-    return fail_errno("create /dev/console");
-  if (::mount(pts.c_str(), "/dev/console", nullptr, MS_BIND, nullptr) != 0)
-    return fail_errno(fmt::format("mount \"{}\" on \"/dev/console\"", pts));
+Result<void> bind_console(int slave) {
+  // O_CREAT without O_EXCL still refuses a final symlink with O_NOFOLLOW.
+  UniqueFd made(::open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!made && errno != ENXIO && errno != EIO) return fail_errno("create /dev/console");
+  UniqueFd console(::open("/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  struct stat st {};
+  if (!console || ::fstat(console.get(), &st) != 0) return fail_errno("open /dev/console");
+  if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+    return fail("/dev/console is neither a file nor a character device");
+  std::string source = fmt::format("/proc/self/fd/{}", slave);
+  std::string target = fmt::format("/proc/self/fd/{}", console.get());
+  if (::mount(source.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0)
+    return fail_errno("mount the console pty on \"/dev/console\"");
   return {};
 }
 

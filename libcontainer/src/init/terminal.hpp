@@ -23,8 +23,10 @@ struct Pty {
 // take the slave, apply the console size.
 Result<Pty> open_pty(const std::optional<oci::ConsoleSize>& size);
 
-// Bind /dev/pts/<index> onto /dev/console (made if missing).
-Result<void> bind_console(int index);
+// Bind the pty `slave` onto /dev/console (made if missing), both taken by fd:
+// neither a /dev/pts/N nor a /dev/console that is a symlink can redirect the
+// mount (CVE-2025-52565). After pivot_root.
+Result<void> bind_console(int slave);
 
 // Controlling terminal (the caller is a session leader) and stdio.
 Result<void> attach_stdio_to_pty(UniqueFd slave);
