@@ -16,7 +16,8 @@ sha256 unchanged).
 
 Peer mode: NUCLEUS_PEER=runc runs every test against /usr/bin/runc. A test
 that runc fails because the runc installed lacks the CVE's fix says so in its
-docstring and is skipped in peer mode only. Needs root."""
+docstring and is skipped in peer mode only (NUCLEUS_PEER_NO_SKIP=1 runs it
+anyway, to see whether a newer runc has the fix). Needs root."""
 import hashlib
 import os
 import shutil
@@ -33,7 +34,7 @@ elif PEER:
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (NUCLEUS, BUSYBOX, check, check_eq, error_messages, listening_socket, main,  # noqa: E402
+from harness import (NUCLEUS, BUSYBOX, Failure, check, check_eq, error_messages, listening_socket, main,  # noqa: E402
                      make_bundle, new_id, run, skip, state_root, tempdir, test, wait_for)
 from mount_checks import destination_swap_race, host_tmpfs, mount, mounts_at_or_below  # noqa: E402
 
@@ -49,7 +50,7 @@ def runc_lacks_fix(reason):
     skipped (with `reason`) in peer mode only."""
     def mark(fn):
         def wrapper():
-            if PEER == "runc":
+            if PEER == "runc" and not os.environ.get("NUCLEUS_PEER_NO_SKIP"):
                 skip(f"runc {reason}")
             fn()
         wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
@@ -245,7 +246,10 @@ def in_container_rc(script, mutate=None, prepare=None, writable=True):
     bundle = bundle_for(script, mutate, writable)
     if prepare:
         prepare(bundle)
-    rc, out, err = run(["run", "--bundle", bundle, new_id("esc")])
+    try:
+        rc, out, err = run(["run", "--bundle", bundle, new_id("esc")], timeout=30)
+    except subprocess.TimeoutExpired as e:
+        raise Failure(f"run timed out (stdout {e.stdout!r})") from None
     return rc, out, err, bundle
 
 
@@ -482,21 +486,16 @@ def exe_grab():
     return _exe_grab[0]
 
 
-@test
-def runtime_binary_held_by_a_process_of_a_created_container_stays_unwritable():
-    """CVE-2019-5736 (a): in a created-but-not-started container the init
-    still runs the runtime's image. A process exec'd into it opens
-    /proc/1/exe and holds it; once `start` has made the init exec the
-    container's program (and no runtime process is left), it reopens the
-    held fd for writing through /proc/self/fd/3 and appends. Blocked: the
-    runtime binary (a copy, the one that ran the container) keeps its sha256."""
+def hold_the_init_exe_of_a_created_container(mutate=None):
+    """Run CVE-2019-5736 (a) against a copy of the runtime; `mutate` edits the
+    config. Returns the attacker's log after checking the copy's sha256."""
     binary = runtime_copy()
     digest = sha256(binary)
-    bundle = bundle_for("sleep 100000")
+    bundle = bundle_for("sleep 100000", mutate)
     log, host_log = "/tmp/attack.log", rootfs(bundle, "tmp", "attack.log")
     # (a failed `exec 3<` would end the shell: probe in a subshell first)
     attack = (f"(: < /proc/1/exe) 2>{log} || {{ echo open-failed >> {log}; exit; }}; exec 3</proc/1/exe; "
-              f"echo held >> {log}; i=0; while [ $i -lt 100 ]; do "
+              f"echo held >> {log}; i=0; while [ $i -lt 30 ]; do "
               f"if echo PWNED-5736 >> /proc/self/fd/3; then echo WROTE >> {log}; exit; fi; "
               f"i=$((i+1)); sleep 0.1; done 2>>{log}; echo gave-up >> {log}")
     with Container(bundle, start=False, binary=binary) as c:
@@ -506,6 +505,31 @@ def runtime_binary_held_by_a_process_of_a_created_container_stays_unwritable():
         wait_for(lambda: exited(attacker), timeout=20, what="the attacker to finish")
         c.detached_pids.remove(attacker)
     check_eq(sha256(binary), digest, f"sha256 of the runtime binary (attacker's log: {read_text(host_log)!r})")
+    return read_text(host_log)
+
+
+@test
+def runtime_binary_held_by_a_process_of_a_created_container_stays_unwritable():
+    """CVE-2019-5736 (a): in a created-but-not-started container the init
+    still runs the runtime's image. A process exec'd into it opens
+    /proc/1/exe and holds it; once `start` has made the init exec the
+    container's program (and no runtime process is left), it reopens the
+    held fd for writing through /proc/self/fd/3 and appends. Blocked: the
+    runtime binary (a copy, the one that ran the container) keeps its sha256."""
+    hold_the_init_exe_of_a_created_container()
+
+
+@test
+def runtime_binary_held_with_cap_sys_ptrace_stays_unwritable():
+    """CVE-2019-5736 (a) with CAP_SYS_PTRACE in the container, which opens
+    /proc/1/exe even when the init is not dumpable: the runtime's image
+    itself (a read-only bind, a sealed memfd copy) must resist the reopen
+    for writing. Blocked: the copy keeps its sha256."""
+    def mutate(c):
+        for kind in ("bounding", "effective", "permitted"):
+            c["process"]["capabilities"][kind].append("CAP_SYS_PTRACE")
+    log = hold_the_init_exe_of_a_created_container(mutate)
+    check("held" in log, f"with CAP_SYS_PTRACE the attacker should reach /proc/1/exe: {log!r}")
 
 
 @test
@@ -569,7 +593,10 @@ def shared_root(c):
     c["linux"]["rootfsPropagation"] = "rshared"
 
 
-MASK_SCRIPT = "cat /etc/secret; echo PWNED >> /etc/secret; cat /etc/secret; stat -L -c 'type=%F %t:%T' /etc/secret"
+# (head, not cat: a runtime that reopened stdio on a redirected /dev/null
+# would have cat copy a file into itself forever)
+MASK_SCRIPT = ("head -c 200 /etc/secret; echo PWNED >> /etc/secret; head -c 200 /etc/secret; "
+               "stat -L -c 'type=%F %t:%T' /etc/secret")
 
 
 def check_masked(rc, out, err, canary):
@@ -606,13 +633,46 @@ def masking_with_dev_null_a_symlink_to_a_host_file():
 
 
 @test
+@runc_lacks_fix("1.1.5+ds1-1+deb12u1 lacks the CVE-2025-31133 fix (runc 1.2.8, 1.3.3, 1.4.0-rc.3): "
+                "it binds /dev/null's symlink target over the masked paths")
+def masking_with_dev_null_a_symlink_inside_the_rootfs():
+    """CVE-2025-31133: the rootfs's /dev/null (no tmpfs on /dev) is a symlink
+    to /etc/exposed, a file of the rootfs, so that a runtime that keeps an
+    existing /dev/null and binds it over the masked paths binds
+    /etc/exposed there, read-write (with a symlink to a procfs file such as
+    /proc/sys/kernel/core_pattern this is an escape). Blocked: the run fails,
+    or /etc/secret (masked) is the null device and /etc/exposed is
+    unchanged. Debian's runc 1.1.5+ds1-1+deb12u1 fails this (no fix for
+    CVE-2025-31133, fixed in runc 1.2.8, 1.3.3 and 1.4.0-rc.3)."""
+    canary = Canary()
+
+    def mutate(c):
+        without_dev_mount(c)
+        c["linux"]["maskedPaths"] = ["/etc/secret"]
+
+    def prepare(bundle):
+        image_secret(bundle)
+        with open(rootfs(bundle, "etc", "exposed"), "w") as f:
+            f.write(f"EXPOSED-{TOKEN}\n")
+        replace_with_symlink(rootfs(bundle, "dev", "null"), "/etc/exposed")
+    rc, out, err, bundle = in_container_rc(MASK_SCRIPT, mutate, prepare)
+    check(f"EXPOSED-{TOKEN}" not in out, f"/etc/exposed was bound over the masked path: {out!r}")
+    check_eq(read_text(rootfs(bundle, "etc", "exposed")), f"EXPOSED-{TOKEN}\n", "/etc/exposed")
+    check_masked(rc, out, err, canary)
+
+
+@test
+@runc_lacks_fix("1.1.5+ds1-1+deb12u1 lacks the CVE-2025-31133 fix (runc 1.2.8, 1.3.3, 1.4.0-rc.3): "
+                "it binds /dev/null's symlink target over the masked paths")
 def masking_while_dev_null_is_swapped_for_a_symlink():
     """CVE-2025-31133, the race: with the rootfs's own /dev (no tmpfs), a
     host thread keeps swapping the rootfs's /dev/null (a real null device)
     with a symlink to /etc/exposed while containers start, so that the
     masked /etc/secret gets /etc/exposed (or nothing) instead of the null
     device. Blocked: every run fails or shows /etc/secret as the null
-    device; /etc/exposed never changes."""
+    device; /etc/exposed never changes. Debian's runc 1.1.5+ds1-1+deb12u1
+    fails this (no fix for CVE-2025-31133, fixed in runc 1.2.8, 1.3.3 and
+    1.4.0-rc.3)."""
     import threading
     from mount_checks import exchange
     canary = Canary()
@@ -652,6 +712,7 @@ def masking_while_dev_null_is_swapped_for_a_symlink():
         while len(outcomes) < 20 and time.monotonic() < deadline:
             rc, out, err = run(["run", "--bundle", bundle, new_id("nullrace")])
             check(f"EXPOSED-{TOKEN}" not in out, f"run {len(outcomes)}: /etc/exposed was bound over the masked path: {out!r}")
+            check_eq(read_text(rootfs(bundle, "etc", "exposed")), f"EXPOSED-{TOKEN}\n", f"run {len(outcomes)}: /etc/exposed")
             check_masked(rc, out, err, canary)
             outcomes.append(rc)
     finally:
@@ -757,11 +818,12 @@ def read_pty(master, timeout=20):
 
 # ---- CVE-2025-52881: the runtime's procfs writes redirected ---------------------------
 
-def redirected_write(destination, mutate):
-    """A host canary file bound onto `destination` (under /proc) in a config
-    that makes the runtime write there; blocked: the runtime refuses the
-    mount, or its write does not land in the canary (which keeps its
-    content, and no mount is left on the host)."""
+def redirected_write(destination, mutate, prepare=None):
+    """A host canary file bound onto `destination` (under /proc, or a symlink
+    there that `prepare(bundle)` makes) in a config that makes the runtime
+    write there; blocked: the runtime refuses the mount, or its write does
+    not land in the canary (which keeps its content, and no mount is left on
+    the host)."""
     d = tempdir("nucleus-canary-")
     target = os.path.join(d, "canary")
     with open(target, "w") as f:
@@ -771,7 +833,7 @@ def redirected_write(destination, mutate):
         c["mounts"].append(mount(destination, "bind", target, ["bind"]))
         mutate(c)
     before = mounts_at_or_below(d)
-    rc, out, err, _ = in_container_rc(f"cat {destination}", m)
+    rc, out, err, _ = in_container_rc(f"cat {destination}", m, prepare)
     check_eq(read_text(target), f"CANARY-{TOKEN}\n",
              f"the canary bound on {destination} (run exit {rc}, stderr {error_messages(err)!r})")
     check_eq(mounts_at_or_below(d), before, "mounts on the canary's dir")
@@ -793,6 +855,18 @@ def sysctl_write_through_a_bind_over_proc_sys_net():
     namespace). Blocked: the canary keeps its content."""
     redirected_write("/proc/sys/net/ipv4/ip_forward",
                      lambda c: c["linux"].__setitem__("sysctl", {"net.ipv4.ip_forward": "1"}))
+
+
+@test
+def sysctl_write_through_a_bind_via_a_symlink_to_proc_sys():
+    """CVE-2025-52881 through a symlink: the bind's destination is /evil, which
+    the rootfs makes a symlink to /proc/sys/kernel/domainname, and
+    linux.sysctl writes kernel.domainname (a runtime that checks the literal
+    destination, not the resolved one, lets the bind onto procfs). Blocked:
+    the canary keeps its content."""
+    redirected_write("/evil",
+                     lambda c: c["linux"].__setitem__("sysctl", {"kernel.domainname": f"PWNED-{TOKEN}"}),
+                     lambda bundle: os.symlink("/proc/sys/kernel/domainname", rootfs(bundle, "evil")))
 
 
 @test
