@@ -745,32 +745,25 @@ def masked_path_a_symlink_to_a_host_file():
     check_masked(rc, out, err, canary)
 
 
-@test
-def dev_console_a_symlink_to_a_host_file():
-    """CVE-2025-52565: with process.terminal, the runtime bind-mounts the pty
-    onto /dev/console; here the rootfs's /dev/console (no tmpfs on /dev) is a
-    symlink to a host canary file by absolute path. Blocked: the canary is
-    unchanged and has no mount (the pty landed inside the rootfs, or the
-    create failed)."""
+def run_with_a_terminal(bundle):
+    """create with --console-socket (process.terminal set), start, and read
+    the pty until the script prints `done`; (create's exit code, its stderr,
+    what the container printed)."""
     import array
+    import select
     import socket
-    canary = Canary()
-
-    def mutate(c):
-        without_dev_mount(c)
-        shared_root(c)
-    bundle = bundle_for("stat -c 'console=%F %t' /dev/console; echo done", mutate)
     edit_config(bundle, lambda c: c["process"].__setitem__("terminal", True))
-    replace_with_symlink(rootfs(bundle, "dev", "console"), canary.secret)
     path, server = listening_socket("console.sock")
     cid, pid_file = new_id("console"), os.path.join(tempdir(), "pid")
-    out = ""
+    out, master = "", None
     p = subprocess.Popen([NUCLEUS, "--root", state_root(), "create", "--bundle", bundle, "--console-socket", path,
                           "--pid-file", pid_file, cid], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          stderr=subprocess.PIPE, text=True)
-    master = None
     try:
-        try:
+        deadline = time.time() + 20
+        while p.poll() is None and time.time() < deadline and not select.select([server], [], [], 0.1)[0]:
+            pass
+        if select.select([server], [], [], 0)[0]:
             conn, _ = server.accept()
             fds = array.array("i")
             _, anc, _, _ = conn.recvmsg(4096, socket.CMSG_SPACE(fds.itemsize))
@@ -778,8 +771,6 @@ def dev_console_a_symlink_to_a_host_file():
                 fds.frombytes(data[:fds.itemsize])
             master = fds[0] if fds else None
             conn.close()
-        except socket.timeout:
-            pass
         _, err = p.communicate(timeout=60)
         if p.returncode == 0:
             init = int(open(pid_file).read())
@@ -794,10 +785,59 @@ def dev_console_a_symlink_to_a_host_file():
             os.close(master)
         server.close()
         run(["delete", "--force", cid])
+    return p.returncode, err, out
+
+
+CONSOLE_SCRIPT = "stat -c 'console=%F' /dev/console; stat -L -c 'console-target=%F %t' /dev/console; cat /proc/self/mountinfo; echo done"
+
+
+@test
+def dev_console_a_symlink_to_a_host_file():
+    """CVE-2025-52565: with process.terminal, the runtime bind-mounts the pty
+    onto /dev/console; here the rootfs's /dev/console (no tmpfs on /dev) is a
+    symlink to a host canary file by absolute path. Blocked: the canary is
+    unchanged and has no mount (the pty landed inside the rootfs, or the
+    create failed)."""
+    canary = Canary()
+
+    def mutate(c):
+        without_dev_mount(c)
+        shared_root(c)
+    bundle = bundle_for(CONSOLE_SCRIPT, mutate)
+    replace_with_symlink(rootfs(bundle, "dev", "console"), canary.secret)
+    rc, _, out = run_with_a_terminal(bundle)
     canary.untouched()
     check(not canary.evidence(out), f"the container reached the host canary: {out!r}")
-    if p.returncode == 0:
-        check("console=character special file" in out, f"/dev/console inside is not the pty: {out!r}")
+    if rc == 0:
+        check("console-target=character special file 88" in out, f"/dev/console inside is not the pty: {out!r}")
+
+
+@test
+@runc_lacks_fix("1.1.5+ds1-1+deb12u1 lacks the CVE-2025-52565 fix (runc 1.2.8, 1.3.3, 1.4.0-rc.3): "
+                "it follows a /dev/console symlink, truncating and mounting over its target")
+def dev_console_a_symlink_inside_the_rootfs():
+    """CVE-2025-52565: the rootfs's /dev/console (no tmpfs on /dev) is a
+    symlink to /etc/console-target, a file of the rootfs. A runtime that
+    follows it mounts the pty (or, had the symlink pointed into /proc, a
+    procfs file it meant to protect) where the image chose. Blocked: the
+    create fails, or the pty is mounted on /dev/console itself and
+    /etc/console-target is neither a mount point nor changed. Debian's runc
+    1.1.5+ds1-1+deb12u1 fails this (it opens /dev/console with O_CREAT|O_TRUNC
+    through the symlink and mounts the pty on the target; no fix for
+    CVE-2025-52565, fixed in runc 1.2.8, 1.3.3 and 1.4.0-rc.3)."""
+    def mutate(c):
+        without_dev_mount(c)
+    bundle = bundle_for(CONSOLE_SCRIPT, mutate)
+    target = rootfs(bundle, "etc", "console-target")
+    with open(target, "w") as f:
+        f.write(f"TARGET-{TOKEN}\n")
+    replace_with_symlink(rootfs(bundle, "dev", "console"), "/etc/console-target")
+    rc, err, out = run_with_a_terminal(bundle)
+    check_eq(read_text(target), f"TARGET-{TOKEN}\n", "/etc/console-target")
+    if rc == 0:
+        points = [line.split()[4] for line in out.splitlines() if len(line.split()) > 4 and " - " in line]
+        check("/etc/console-target" not in points, f"the pty was mounted on the symlink's target: {out!r}")
+        check("console=character special file" in out, f"/dev/console is not the pty itself: {out!r}")
 
 
 def read_pty(master, timeout=20):
