@@ -34,8 +34,9 @@ elif PEER:
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (NUCLEUS, BUSYBOX, Failure, check, check_eq, error_messages, listening_socket, main,  # noqa: E402
-                     make_bundle, new_id, run, skip, state_root, tempdir, test, wait_for)
+from harness import (NUCLEUS, BUSYBOX, Failure, check, check_eq, error_messages, listening_socket,  # noqa: E402
+                     load_config, main, make_bundle, new_id, run, save_config, skip, state_root, tempdir, test,
+                     wait_for)
 from mount_checks import destination_swap_race, host_tmpfs, mount, mounts_at_or_below  # noqa: E402
 
 TOKEN = f"escape-{os.getpid()}"
@@ -72,7 +73,6 @@ def bundle_for(script, mutate=None, writable=True):
 
 
 def edit_config(bundle, mutate):
-    from harness import load_config, save_config
     c = load_config(bundle)
     mutate(c)
     save_config(bundle, c)
@@ -280,6 +280,12 @@ class LeakSetup:
         return (f"ls -a; cd {CLIMB}; ls -a; cat {self.canary.secret}; ls -a {self.canary.dir}; "
                 f"{self.canary.echo} RAN-HOST-BINARY-{TOKEN}")
 
+    def control(self, out, bundle, what):
+        """The same script from an ordinary cwd lists the container's / (so a
+        listing of the host's would not go unseen)."""
+        check("bin" in out.split() and "sbin" in out.split(), f"{what} from an ordinary cwd listed nothing: {out!r}")
+        self.check_no_leak(out, bundle, what)
+
     def check_no_leak(self, out, bundle, what):
         seen = self.canary.evidence(out) + sorted(set(out.split()) & host_only_root_entries(bundle))
         check(not seen, f"{what}: the container reached the host ({seen}): {out[:600]!r}")
@@ -314,6 +320,7 @@ def leaked_fd_as_cwd_of_run_never_reaches_the_host():
     host binary)."""
     def body(s):
         bundle = bundle_for(s.climb_script())
+        s.control(s.run(["run", "--bundle", bundle, new_id("cwd")])[1], bundle, "run")
         for fd in LEAK_FDS:
             edit_config(bundle, lambda c: c["process"].__setitem__("cwd", f"/proc/self/fd/{fd}"))
             _, out, _ = s.run(["run", "--bundle", bundle, new_id("cwd")])
@@ -355,9 +362,33 @@ def leaked_fd_as_exec_cwd_never_reaches_the_host():
     def body(s):
         bundle = make_bundle(args=["sleep", "100000"])
         with Container(bundle, fds=s.fds, cwd=s.canary.dir) as c:
+            s.control(c.exec("sh", "-c", s.climb_script(), flags=["--cwd", "/"])[1], bundle, "exec")
             for fd in LEAK_FDS:
                 _, out, _ = c.exec("sh", "-c", s.climb_script(), flags=["--cwd", f"/proc/self/fd/{fd}"])
                 s.check_no_leak(out, bundle, f"exec --cwd /proc/self/fd/{fd}")
+    leak_test(body)
+
+
+@test
+def leaked_fd_as_cwd_of_exec_process_json_never_reaches_the_host():
+    """CVE-2024-21626, attack 2 as engines send it: `exec --process F` (how
+    containerd and CRI-O exec) with F's cwd = /proc/self/fd/N for N in 3..64.
+    Blocked: the exec fails, or the process sees only the container."""
+    import json
+
+    def body(s):
+        bundle = make_bundle(args=["sleep", "100000"])
+        process = os.path.join(tempdir(), "process.json")
+        with Container(bundle, fds=s.fds, cwd=s.canary.dir) as c:
+            for fd in [None, *LEAK_FDS]:  # None: the control, from an ordinary cwd
+                with open(process, "w") as f:
+                    json.dump({"args": ["sh", "-c", s.climb_script()], "cwd": f"/proc/self/fd/{fd}" if fd else "/",
+                               "env": ["PATH=/bin:/usr/bin"], "user": {"uid": 0, "gid": 0}}, f)
+                _, out, _ = c.exec(flags=["--process", process])
+                if fd is None:
+                    s.control(out, bundle, "exec --process")
+                else:
+                    s.check_no_leak(out, bundle, f"exec --process with cwd /proc/self/fd/{fd}")
     leak_test(body)
 
 
