@@ -18,12 +18,17 @@ Peer mode: NUCLEUS_PEER=runc runs every test against /usr/bin/runc. A test
 that runc fails because the runc installed lacks the CVE's fix says so in its
 docstring and is skipped in peer mode only (NUCLEUS_PEER_NO_SKIP=1 runs it
 anyway, to see whether a newer runc has the fix). Needs root."""
+import array
 import hashlib
+import json
 import os
+import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 
 PEER = os.environ.get("NUCLEUS_PEER", "")
@@ -37,7 +42,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (NUCLEUS, BUSYBOX, Failure, check, check_eq, error_messages, listening_socket,  # noqa: E402
                      load_config, main, make_bundle, new_id, run, save_config, skip, state_root, tempdir, test,
                      wait_for)
-from mount_checks import destination_swap_race, host_tmpfs, mount, mounts_at_or_below  # noqa: E402
+from mount_checks import destination_swap_race, exchange, host_tmpfs, mount, mounts_at_or_below  # noqa: E402
 
 TOKEN = f"escape-{os.getpid()}"
 LEAK_FDS = range(3, 65)
@@ -374,7 +379,6 @@ def leaked_fd_as_cwd_of_exec_process_json_never_reaches_the_host():
     """CVE-2024-21626, attack 2 as engines send it: `exec --process F` (how
     containerd and CRI-O exec) with F's cwd = /proc/self/fd/N for N in 3..64.
     Blocked: the exec fails, or the process sees only the container."""
-    import json
 
     def body(s):
         bundle = make_bundle(args=["sleep", "100000"])
@@ -704,8 +708,6 @@ def masking_while_dev_null_is_swapped_for_a_symlink():
     device; /etc/exposed never changes. Debian's runc 1.1.5+ds1-1+deb12u1
     fails this (no fix for CVE-2025-31133, fixed in runc 1.2.8, 1.3.3 and
     1.4.0-rc.3)."""
-    import threading
-    from mount_checks import exchange
     canary = Canary()
 
     def mutate(c):
@@ -780,9 +782,6 @@ def run_with_a_terminal(bundle):
     """create with --console-socket (process.terminal set), start, and read
     the pty until the script prints `done`; (create's exit code, its stderr,
     what the container printed)."""
-    import array
-    import select
-    import socket
     edit_config(bundle, lambda c: c["process"].__setitem__("terminal", True))
     path, server = listening_socket("console.sock")
     cid, pid_file = new_id("console"), os.path.join(tempdir(), "pid")
@@ -872,7 +871,6 @@ def dev_console_a_symlink_inside_the_rootfs():
 
 
 def read_pty(master, timeout=20):
-    import select
     out = b""
     deadline = time.time() + timeout
     while master is not None and time.time() < deadline and b"done" not in out:
