@@ -5,18 +5,15 @@ real busybox container where the mount landed, and from outside that the
 host's mounts and files are untouched: a symlink to a host path, `..`
 chains, a symlinked /proc, a destination swapped for a symlink while
 nucleus mounts; src-nofollow, dest-nofollow, copy-symlink. Needs root."""
-import ctypes
 import os
 import sys
-import threading
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import (check, check_eq, check_in, error_messages, main, make_bundle, new_id,  # noqa: E402
                      run, state_root, tempdir, test)
-from mount_checks import (EROFS, MOUNTINFO, at, fails_to_create, host_dir, host_mounts,  # noqa: E402
-                          host_tmpfs, in_container, mount, parse_mountinfo, section, unescape)
+from mount_checks import (EROFS, MOUNTINFO, at, destination_swap_race, fails_to_create, host_dir,  # noqa: E402
+                          host_mounts, in_container, mount, parse_mountinfo, section)
 
 
 # ---- crun's symlink options for binds ----------------------------------------------
@@ -124,79 +121,9 @@ def copy_symlink_recreates_a_symlink_source_at_the_destination():
 
 # ---- a destination swapped for a symlink while mounting ---------------------------
 
-_libc = ctypes.CDLL(None, use_errno=True)
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def exchange(a, b):
-    """Swap two names atomically (renameat2 RENAME_EXCHANGE)."""
-    if _libc.renameat2(_AT_FDCWD, a.encode(), _AT_FDCWD, b.encode(), _RENAME_EXCHANGE) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, os.strerror(err), a)
-
-
-def mounts_at_or_below(path):
-    with open("/proc/self/mountinfo") as f:
-        points = [unescape(line.split(" ")[4]) for line in f]
-    return [p for p in points if p == path or p.startswith(path + "/")]
-
-
 @test
 def destination_swapped_for_a_symlink_while_mounting_never_escapes():
-    # The canary is a shared mount and the container's root rshared, so a bind
-    # that escaped onto it in the container's mount namespace would show on the host.
-    canary = host_tmpfs(shared=True)
-    with open(os.path.join(canary, "sentinel"), "w") as f:
-        f.write("canary\n")
-    canary_mounts = mounts_at_or_below(canary)
-    src = host_dir({"payload": ("payload\n", 0, 0)})
-
-    def mutate(c):
-        c["mounts"].append(mount("/race/dir", "bind", src, ["rbind"]))
-        c["linux"]["rootfsPropagation"] = "rshared"
-    bundle = make_bundle(mutate, args=["cat", "/proc/self/mountinfo"])
-    race = os.path.join(bundle, "rootfs/race")
-    os.makedirs(os.path.join(race, "dir"))
-    os.symlink(canary, os.path.join(race, "swap"))
-    stop, swaps, swap_errors = threading.Event(), [0], []
-
-    def swapper():
-        while not stop.is_set():
-            try:
-                exchange(os.path.join(race, "dir"), os.path.join(race, "swap"))
-            except OSError as e:
-                swap_errors.append(e)
-                return
-            swaps[0] += 1
-    thread = threading.Thread(target=swapper, daemon=True)
-    thread.start()
-    outcomes = []
-    try:
-        deadline = time.monotonic() + 10
-        while len(outcomes) < 30 and time.monotonic() < deadline:
-            cid = new_id("race")
-            code, out, err = run(["run", "--bundle", bundle, cid])
-            if code == 0:
-                ours = [m for m in parse_mountinfo(out) if m["root"].endswith(os.path.basename(src))]
-                check(ours, f"run {len(outcomes)}: the bind is not in the container: {out[-2000:]!r}")
-            else:
-                messages = error_messages(err)
-                check("race" in messages or "rootfs" in messages,
-                      f"run {len(outcomes)} failed without a clear error: {err!r}")
-            outcomes.append(code)
-            check_eq(mounts_at_or_below(canary), canary_mounts, f"run {len(outcomes)}: host mounts on the canary")
-            check_eq(os.listdir(canary), ["sentinel"], f"run {len(outcomes)}: canary contents")
-            check(not os.path.exists(os.path.join(state_root(), cid)), "state dir left after run")
-    finally:
-        stop.set()
-        thread.join()
-    check(not swap_errors, f"swapping failed: {swap_errors}")
-    check(swaps[0] > len(outcomes), f"only {swaps[0]} swaps in {len(outcomes)} runs")
-    check(outcomes.count(0) > 0, f"no run succeeded: {outcomes}")
-    with open(os.path.join(canary, "sentinel")) as f:
-        check_eq(f.read(), "canary\n", "canary file")
-    check_eq(mounts_at_or_below(canary), canary_mounts, "host mounts on the canary at the end")
+    destination_swap_race(runs=30, seconds=10)
 
 
 # ---- hostile rootfs -----------------------------------------------------------------
