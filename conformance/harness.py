@@ -34,6 +34,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -390,6 +391,45 @@ def listening_socket(name):
     server.listen(1)
     server.settimeout(20)
     return path, server
+
+
+
+# ---- helpers several suites share --------------------------------------------
+
+def run_to_files(argv, **kw):
+    """Run argv with stdio on files rather than pipes: a detached process
+    inherits them and would hold a pipe open. Returns (rc, stdout, stderr)."""
+    d = tempdir()
+    with open(os.path.join(d, "out"), "w+") as out, open(os.path.join(d, "err"), "w+") as err:
+        rc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, timeout=60, **kw).returncode
+        out.seek(0)
+        err.seek(0)
+        return rc, out.read(), err.read()
+
+
+def kill_and_reap(pid):
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+
+
+def without_dev_mount(c):
+    """No tmpfs on /dev: the runtime populates the rootfs's own /dev, which the
+    image (and a host-side attacker racing on the bundle) controls."""
+    c["mounts"] = [m for m in c["mounts"] if m["destination"] != "/dev"]
+
+
+def replace_with_symlink(path, target):
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        os.unlink(path)
+    os.symlink(target, path)
 
 
 _become_subreaper()

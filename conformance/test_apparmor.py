@@ -16,7 +16,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import (NUCLEUS, check, check_eq, check_in, error_messages, main, make_bundle,  # noqa: E402
-                     new_id, nothing_left, run, skip, state_root, tempdir, test)
+                     new_id, nothing_left, run, run_to_files, skip, state_root, tempdir, test)
 
 PROFILE = "nucleus-test-deny-secret"
 SECRET = "/secret/key"  # inside the container's rootfs
@@ -69,13 +69,8 @@ def secret_bundle(profile, script):
 
 
 def run_detached(bundle, cid):
-    """run --detach with stdio on a file: the container keeps it open, and a
-    pipe would never reach EOF."""
-    with open(os.path.join(tempdir(), "out"), "w+") as out:
-        rc = subprocess.run([NUCLEUS, "--root", state_root(), "run", "--detach", "--bundle", bundle, cid],
-                            stdin=subprocess.DEVNULL, stdout=out, stderr=out, timeout=60).returncode
-        out.seek(0)
-        check_eq(rc, 0, f"run --detach exit code ({out.read()!r})")
+    rc, out, err = run_to_files([NUCLEUS, "--root", state_root(), "run", "--detach", "--bundle", bundle, cid])
+    check_eq(rc, 0, f"run --detach exit code ({out!r} {err!r})")
 
 
 @test

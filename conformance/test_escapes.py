@@ -39,9 +39,10 @@ elif PEER:
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (NUCLEUS, BUSYBOX, Failure, check, check_eq, error_messages, listening_socket,  # noqa: E402
-                     load_config, main, make_bundle, new_id, run, save_config, skip, state_root, tempdir, test,
-                     wait_for)
+from harness import (BUSYBOX, NUCLEUS, Failure, check, check_eq, error_messages, kill_and_reap,  # noqa: E402
+                     listening_socket, load_config, main, make_bundle, new_id,
+                     replace_with_symlink, run, run_to_files, save_config, skip, state_root,
+                     tempdir, test, wait_for, without_dev_mount)
 from mount_checks import destination_swap_race, exchange, host_tmpfs, mount, mounts_at_or_below  # noqa: E402
 
 TOKEN = f"escape-{os.getpid()}"
@@ -83,18 +84,8 @@ def edit_config(bundle, mutate):
     save_config(bundle, c)
 
 
-def without_dev_mount(c):
-    """No tmpfs on /dev: the runtime populates the rootfs's own /dev, which the
-    image (and a host-side attacker racing on the bundle) controls."""
-    c["mounts"] = [m for m in c["mounts"] if m["destination"] != "/dev"]
 
 
-def replace_with_symlink(path, target):
-    if os.path.isdir(path) and not os.path.islink(path):
-        shutil.rmtree(path)
-    elif os.path.lexists(path):
-        os.unlink(path)
-    os.symlink(target, path)
 
 
 def files_of(directory):
@@ -143,26 +134,8 @@ def host_only_root_entries(bundle):
     return set(os.listdir("/")) - set(os.listdir(rootfs(bundle))) - {"lost+found"}
 
 
-def run_to_files(argv, **kw):
-    """Run argv with stdio on files (a container process that outlives the
-    call inherits them; pipes would never reach EOF). Returns (rc, out, err)."""
-    d = tempdir()
-    with open(os.path.join(d, "out"), "w+") as out, open(os.path.join(d, "err"), "w+") as err:
-        rc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, timeout=60, **kw).returncode
-        out.seek(0)
-        err.seek(0)
-        return rc, out.read(), err.read()
 
 
-def kill_and_reap(pid):
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass
 
 
 def exited(pid):

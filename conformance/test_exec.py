@@ -21,8 +21,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (NUCLEUS, listening_socket, main, make_bundle, new_id, run, skip, state_root,  # noqa: E402
-                     tempdir, test, wait_for)
+from harness import (NUCLEUS, kill_and_reap, listening_socket, main, make_bundle, new_id, run,  # noqa: E402
+                     run_to_files, skip, state_root, tempdir, test, wait_for)
 
 NAMESPACES = ("cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts")
 
@@ -35,15 +35,6 @@ def nucleus(*args):
     return [NUCLEUS, "--root", state_root(), *args]
 
 
-def run_to_files(argv, **kw):
-    """Run argv with stdio on files rather than pipes: a detached process
-    inherits them and would hold a pipe open. Returns (rc, stdout, stderr)."""
-    d = tempdir()
-    with open(os.path.join(d, "out"), "w+") as out, open(os.path.join(d, "err"), "w+") as err:
-        rc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, timeout=60, **kw).returncode
-        out.seek(0)
-        err.seek(0)
-        return rc, out.read(), err.read()
 
 
 def reap():
@@ -123,15 +114,6 @@ def proc_status(pid, key):
     raise KeyError(key)
 
 
-def kill_and_reap(pid):
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass
 
 
 def cgroup_mounts():

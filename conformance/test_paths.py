@@ -15,8 +15,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import (NUCLEUS, cgroup_dirs, check, check_eq, check_in, error_messages, main,  # noqa: E402
-                     make_bundle, new_id, own_rootfs, processes_mentioning, run, skip, state_root,
-                     tempdir, test, userns)
+                     make_bundle, new_id, own_rootfs, processes_mentioning, replace_with_symlink,
+                     run, skip, state_root, tempdir, test, userns, without_dev_mount)
 
 
 # ---- helpers --------------------------------------------------------------------
@@ -92,17 +92,8 @@ class Canary:
         check_eq(inside, set(), "mounts on the host canary")
 
 
-def without_dev_mount(c):
-    """No tmpfs on /dev: nucleus then populates the rootfs's own /dev."""
-    c["mounts"] = [m for m in c["mounts"] if m["destination"] != "/dev"]
 
 
-def replace_with_symlink(path, target):
-    if os.path.isdir(path) and not os.path.islink(path):
-        shutil.rmtree(path)
-    elif os.path.lexists(path):
-        os.unlink(path)
-    os.symlink(target, path)
 
 
 def drop_namespace(c, kind):

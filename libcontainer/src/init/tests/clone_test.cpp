@@ -6,21 +6,13 @@
 
 #include <catch2/catch.hpp>
 
+#include "in_child.hpp"
 #include "init/clone.hpp"
 
 using namespace nucleus::init;
+using nucleus::init::testing::in_child;
 
 namespace {
-
-// Runs `body` in a forked child and returns its exit code.
-template <typename F>
-int in_child(F body) {
-  pid_t pid = ::fork();
-  if (pid == 0) ::_exit(body());
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 int clone_and_wait() {
   auto pid = clone_process({0, std::nullopt});

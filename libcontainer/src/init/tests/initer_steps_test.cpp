@@ -5,23 +5,16 @@
 
 #include <catch2/catch.hpp>
 
+#include "in_child.hpp"
 #include "init/fds.hpp"
 #include "init/initer_steps.hpp"
 #include "temp_root.hpp"
 
 using namespace nucleus::init;
+using nucleus::init::testing::in_child;
 using nucleus::init::testing::TempRoot;
 
 namespace {
-
-template <typename F>
-int in_child(F body) {
-  pid_t pid = ::fork();
-  if (pid == 0) ::_exit(body());
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 bool is_open(int fd) { return ::fcntl(fd, F_GETFD) >= 0; }
 
