@@ -3,32 +3,16 @@
 #include <catch2/catch.hpp>
 
 #include "cgroups/device_emulator.hpp"
-#include "device_probes.hpp"
+#include "devices_support.hpp"
 
 using namespace nucleus;
 using namespace nucleus::cgroups;
 using namespace nucleus::cgroups::testing;
 
-namespace {
-
-// devices.list of a runc 1.1.5 container with the default config, as read on
-// this kind of host.
-constexpr const char* kRuncDefaultList =
-    "b *:* m\nc *:* m\nc 1:3 rwm\nc 1:5 rwm\nc 1:7 rwm\nc 1:8 rwm\nc 1:9 rwm\nc 5:0 rwm\nc 5:2 rwm\n"
-    "c 10:200 rwm\nc 136:* rwm\n";
-
-std::vector<std::string> writes(const std::vector<DeviceRule>& rules) {
-  std::vector<std::string> out;
-  for (const auto& r : rules) out.push_back((r.allow ? "allow " : "deny ") + to_cgroup_line(r));
-  return out;
-}
-
-}  // namespace
-
 TEST_CASE("emulator: deny-all plus the defaults is runc's devices.list", "[cgroups][devices]") {
   auto state = emulate({deny_all()});
   CHECK_FALSE(state.default_allow());
-  auto listed = DeviceEmulator::from_list(kRuncDefaultList);
+  auto listed = DeviceEmulator::from_list(runc_default_list);
   REQUIRE(listed);
   CHECK(*listed == state);
   // No rules at all is the same: runc starts every list from deny-all.
@@ -105,7 +89,7 @@ TEST_CASE("transition: a new cgroup (allow-all) is denied everything first", "[c
   auto fresh = DeviceEmulator::from_list("a *:* rwm\n");
   REQUIRE(fresh);
   auto target = emulate({deny_all(), allow('c', 1, 11, "r")});
-  auto w = writes(fresh->transition_to(target));
+  auto w = described(fresh->transition_to(target));
   REQUIRE(w.size() == 13);
   CHECK(w.front() == "deny a *:* rwm");
   CHECK(std::count(w.begin(), w.end(), "allow c 1:11 r") == 1);
@@ -115,13 +99,13 @@ TEST_CASE("transition: a new cgroup (allow-all) is denied everything first", "[c
 TEST_CASE("transition: an allow-list cgroup changes without a reset", "[cgroups][devices]") {
   auto before = emulate({deny_all(), allow('c', 1, 11, "rw"), allow('b', 7, 0, "r")});
   auto after = emulate({deny_all(), allow('c', 1, 11, "r"), allow('c', 4, 1, "rw")});
-  CHECK(writes(before.transition_to(after)) ==
+  CHECK(described(before.transition_to(after)) ==
         std::vector<std::string>{"deny b 7:0 r", "deny c 1:11 w", "allow c 4:1 rw"});
   CHECK(before.transition_to(before).empty());  // applied again: nothing to write
   // To allow-all, and from allow-all (whose deny exceptions are unknown): a reset first.
-  CHECK(writes(before.transition_to(emulate({allow_all()}))) == std::vector<std::string>{"allow a *:* rwm"});
+  CHECK(described(before.transition_to(emulate({allow_all()}))) == std::vector<std::string>{"allow a *:* rwm"});
   auto denying = emulate({allow_all(), deny('c', 1, 11, "rwm")});
-  CHECK(writes(denying.transition_to(denying)).front() == "allow a *:* rwm");
+  CHECK(described(denying.transition_to(denying)).front() == "allow a *:* rwm");
 }
 
 TEST_CASE("transition: between deny-all states no step allows more than the start or the end",

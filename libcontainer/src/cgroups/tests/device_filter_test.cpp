@@ -5,7 +5,7 @@
 
 #include "bpf_interpreter.hpp"
 #include "cgroups/device_filter.hpp"
-#include "device_probes.hpp"
+#include "devices_support.hpp"
 
 using namespace nucleus;
 using namespace nucleus::cgroups;

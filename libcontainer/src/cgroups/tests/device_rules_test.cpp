@@ -2,8 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include "cgroups/device_rules.hpp"
+#include "devices_support.hpp"
 
 using namespace nucleus::cgroups;
+using namespace nucleus::cgroups::testing;
 
 namespace {
 
@@ -12,19 +14,13 @@ oci::DeviceRule config_rule(bool allow, std::string type, std::optional<std::int
   return {allow, std::move(type), major, minor, std::move(access)};
 }
 
-std::vector<std::string> lines(const std::vector<DeviceRule>& rules) {
-  std::vector<std::string> out;
-  for (const auto& r : rules) out.push_back((r.allow ? "allow " : "deny ") + to_cgroup_line(r));
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("device rules: the config's rules in order, then runc 1.1's defaults", "[cgroups][devices]") {
   auto rules = container_device_rules({config_rule(false, "", {}, {}, "rwm"),
                                        config_rule(true, "c", 1, 11, "rw"),
                                        config_rule(true, "b", 7, {}, "r")});
-  CHECK(lines(rules) == std::vector<std::string>{
+  CHECK(described(rules) == std::vector<std::string>{
                             "deny a *:* rwm", "allow c 1:11 rw", "allow b 7:* r",
                             // runc's AllowedDevices, in its order
                             "allow c *:* m", "allow b *:* m", "allow c 1:3 rwm", "allow c 1:8 rwm",

@@ -4,7 +4,7 @@
 
 #include "cgroups/devices.hpp"
 #include "cgroups/manager.hpp"
-#include "device_probes.hpp"
+#include "devices_support.hpp"
 #include "fake_host.hpp"
 
 using namespace nucleus;
@@ -12,11 +12,6 @@ using namespace nucleus::cgroups;
 using namespace nucleus::cgroups::testing;
 
 namespace {
-
-// What runc 1.1.5 leaves in devices.list for the default config.
-constexpr const char* kRuncDefaultList =
-    "b *:* m\nc *:* m\nc 1:3 rwm\nc 1:5 rwm\nc 1:7 rwm\nc 1:8 rwm\nc 1:9 rwm\nc 5:0 rwm\nc 5:2 rwm\n"
-    "c 10:200 rwm\nc 136:* rwm\n";
 
 const std::vector<oci::DeviceRule> kDenyAll = {{false, "", {}, {}, "rwm"}};
 
@@ -32,7 +27,7 @@ fs::path devices_dir(const fs::path& dir, const std::string& list) {
 
 TEST_CASE("devices v1: a cgroup already in the target state gets no writes", "[cgroups][devices]") {
   TempDir tmp;
-  auto dir = devices_dir(tmp.path(), kRuncDefaultList);
+  auto dir = devices_dir(tmp.path(), runc_default_list);
   REQUIRE(set_devices_v1(dir, emulate({deny_all()})));
   CHECK(get(dir / "devices.allow") == "");
   CHECK(get(dir / "devices.deny") == "");
@@ -101,7 +96,7 @@ TEST_CASE("devices: the v1 manager writes to the devices hierarchy", "[cgroups][
   REQUIRE_FALSE(r);  // the fake devices.list never changes: the writes happened, and were checked
   CHECK_THAT(r.error().what(), Catch::Contains((dir / "devices.list").native()));
   CHECK(get(dir / "devices.deny") == "a *:* rwm");
-  put(dir / "devices.list", kRuncDefaultList);
+  put(dir / "devices.list", runc_default_list);
   CHECK((*m)->set_devices(kDenyAll));
 }
 

@@ -1,11 +1,13 @@
-// Rules and device accesses for the devices tests: short constructors, and a
-// set of probes (char and block devices, numbers in and out of the rules'
-// patterns, every non-empty access) to compare two decisions over.
+// What the devices tests share: short rule constructors, runc's devices.list,
+// rules as text, and a set of probes (char and block devices, numbers in and
+// out of the rules' patterns, every non-empty access) to compare two
+// decisions over.
 #pragma once
 
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "cgroups/device_emulator.hpp"
@@ -19,6 +21,19 @@ inline DeviceRule allow(char type, std::int64_t major, std::int64_t minor, std::
 }
 inline DeviceRule deny(char type, std::int64_t major, std::int64_t minor, std::string_view access) {
   return {false, static_cast<DeviceType>(type), major, minor, parse_access(access)};
+}
+
+// devices.list of a runc 1.1.5 container with the default config, as read on
+// this kind of host.
+inline constexpr const char* runc_default_list =
+    "b *:* m\nc *:* m\nc 1:3 rwm\nc 1:5 rwm\nc 1:7 rwm\nc 1:8 rwm\nc 1:9 rwm\nc 5:0 rwm\nc 5:2 rwm\n"
+    "c 10:200 rwm\nc 136:* rwm\n";
+
+// "allow c 1:3 rwm", one per rule.
+inline std::vector<std::string> described(const std::vector<DeviceRule>& rules) {
+  std::vector<std::string> out;
+  for (const auto& r : rules) out.push_back((r.allow ? "allow " : "deny ") + to_cgroup_line(r));
+  return out;
 }
 
 // The state after rules and then the container defaults, as create applies them.
