@@ -183,6 +183,17 @@ def linux_devices_need_an_allow_rule_as_in_runc():
     check_opens(allowed, {("<", "/dev/kmsg"): "ok", ("<", "/dev/loopx"): "EPERM"})
 
 
+@test
+def a_default_device_redefined_in_linux_devices_stays_usable():
+    if RUNC:
+        skip("runc 1.1 bug: it drops its default rule for a default device that linux.devices redefines, "
+             "so that /dev/null cannot be opened and the container fails to start")
+    devices = [{"type": "c", "path": "/dev/null", "major": 1, "minor": 3, "fileMode": 0o666},
+               {"type": "c", "path": "/dev/zero", "major": 1, "minor": 5, "fileMode": 0o600}]
+    lines = run_script("probe '<>' /dev/null; probe '<' /dev/zero", [{"allow": False, "access": "rwm"}], devices)
+    check_opens(lines, {("<>", "/dev/null"): "ok", ("<", "/dev/zero"): "ok"})
+
+
 # ---- seen from outside (v1) -----------------------------------------------------
 
 def devices_cgroup_of(pid):
