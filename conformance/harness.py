@@ -169,6 +169,18 @@ def run(args, input=None, env=None, check=None, root=True, timeout=60, stdin=Non
     return p.returncode, p.stdout, p.stderr
 
 
+def run_detached(args, timeout=60):
+    """Like run(), with stdio on files: a created or detached container keeps
+    the caller's stdio, so pipes would not reach EOF when nucleus exits."""
+    d = tempdir()
+    with open(os.path.join(d, "out"), "w+") as out, open(os.path.join(d, "err"), "w+") as err:
+        p = subprocess.run([NUCLEUS, "--root", state_root(), *map(str, args)], stdin=subprocess.DEVNULL,
+                           stdout=out, stderr=err, timeout=timeout)
+        out.seek(0)
+        err.seek(0)
+        return p.returncode, out.read(), err.read()
+
+
 def error_messages(stderr):
     """The messages in nucleus's stderr: the msg of each text or JSON log
     record (`time="..." level=error msg="..."`), or the plain lines as they are
@@ -347,8 +359,12 @@ def _cleanup():
 # ---- what containers leave behind, user namespaces ---------------------------
 
 def cgroup_dirs(cid):
-    return [d for d in glob.glob(f"/sys/fs/cgroup/*/{cid}") + glob.glob(f"/sys/fs/cgroup/*/*/*/{cid}")
-            if os.path.isdir(d)]
+    """The container's cgroup dirs: v1 hierarchies (also below the runtime's
+    own cgroup), and cgroup2 at the root of a pure v2 host."""
+    found = []
+    for depth in range(4):
+        found += glob.glob("/sys/fs/cgroup/" + "*/" * depth + cid)
+    return [d for d in found if os.path.isdir(d)]
 
 
 def processes_mentioning(word):

@@ -79,6 +79,12 @@ Result<Prepared> prepare(const oci::Config& config, const CreateOptions& o, bool
   return p;
 }
 
+// linux.resources.devices; none without resources (the defaults still apply).
+const std::vector<oci::DeviceRule>& device_rules(const oci::Linux& linux) {
+  static const std::vector<oci::DeviceRule> none;
+  return linux.resources ? linux.resources->devices : none;
+}
+
 ContainerRecord make_record(const RuntimeOptions& rt, const Prepared& p, const CreateOptions& o,
                             const cgroups::CgroupManager& cg) {
   ContainerRecord r;
@@ -128,6 +134,7 @@ Result<CreatedContainer> create_container_impl(const RuntimeOptions& rt, const o
                                                   rt.cgroup_driver}));
   CgroupGuard cgroup_guard(*cgroup);  // also undoes a partial create()
   TRY_VOID(cgroup->create());
+  TRY_VOID(cgroup->set_devices(device_rules(*p.config.linux)));
   if (p.config.linux->resources) TRY_VOID(cgroup->set(*p.config.linux->resources));
 
   init::LaunchOptions launch{make_init_config(p, opts, fifo.get(), child_mask), cgroup.get(),

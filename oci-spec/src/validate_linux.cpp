@@ -72,13 +72,33 @@ bool valid_page_size(std::string_view s) {  // ^[1-9][0-9]*[KMG]B$
   return std::all_of(s.begin(), s.end() - 2, [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// A major or minor of a device cgroup rule: -1 means "*" (runc's reading),
+// otherwise it must fit the kernel's dev_t (12-bit majors, 20-bit minors).
+// runc hands any value to the kernel: below -1 or from 2^32 up the create
+// fails late, 4294967295 silently becomes "*", and the rest can never match
+// a device; refused here, naming the field.
+Status check_device_number(const Path& p, const std::optional<std::int64_t>& n, std::int64_t max) {
+  if (!n || *n == -1 || (*n >= 0 && *n <= max)) return {};
+  return fail_at(p, fmt::format("must be -1 (any) or between 0 and {}, got {}", max, *n));
+}
+
+// Access as runc takes it: required, letters r, w and m in any order, repeats
+// allowed. runc drops other letters ("rwx" is "rw") or fails at the cgroup
+// write ("a", "RW"); refused here.
+Status check_device_access(const Path& p, const std::string& access) {
+  if (access.empty()) return fail_at(p, "must not be empty (a combination of r, w and m)");
+  if (access.find_first_not_of("rwm") != std::string::npos)
+    return fail_at(p, fmt::format("expected a combination of r, w and m, got {}", quote(access)));
+  return {};
+}
+
 Status validate_device_rules(const std::vector<DeviceRule>& rules, const Path& p) {
   for (std::size_t i = 0; i < rules.size(); ++i) {
     const DeviceRule& r = rules[i];
     if (!r.type.empty()) TRY_VOID(check_name(p.at(i).child("type"), r.type, kCgroupDeviceTypes, "device type"));
-    if (r.access.find_first_not_of("rwm") != std::string::npos)
-      return fail_at(p.at(i).child("access"),
-                     fmt::format("expected a combination of r, w and m, got {}", quote(r.access)));
+    TRY_VOID(check_device_number(p.at(i).child("major"), r.major, 4095));
+    TRY_VOID(check_device_number(p.at(i).child("minor"), r.minor, 1048575));
+    TRY_VOID(check_device_access(p.at(i).child("access"), r.access));
   }
   return {};
 }

@@ -108,6 +108,14 @@ TEST_CASE("validate rejects each rule's violation, naming the path") {
       // linux: resources
       {doc("", R"("resources": {"devices": [{"allow": true, "type": "x"}]})"), R"(linux.resources.devices[0].type: unknown device type "x")"},
       {doc("", R"("resources": {"devices": [{"allow": true, "access": "rwx"}]})"), R"(linux.resources.devices[0].access: expected a combination of r, w and m, got "rwx")"},
+      {doc("", R"("resources": {"devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "access": "a"}]})"), R"(linux.resources.devices[1].access: expected a combination of r, w and m, got "a")"},
+      {doc("", R"("resources": {"devices": [{"allow": true, "type": "c", "access": "RW"}]})"), R"(linux.resources.devices[0].access: expected a combination of r, w and m, got "RW")"},
+      {doc("", R"("resources": {"devices": [{"allow": true, "type": "c", "major": 1}]})"), "linux.resources.devices[0].access: must not be empty (a combination of r, w and m)"},
+      {doc("", R"("resources": {"devices": [{"allow": true, "type": "c", "access": ""}]})"), "linux.resources.devices[0].access: must not be empty (a combination of r, w and m)"},
+      {doc("", R"("resources": {"devices": [{"allow": true, "type": "c", "major": -2, "access": "r"}]})"), "linux.resources.devices[0].major: must be -1 (any) or between 0 and 4095, got -2"},
+      {doc("", R"("resources": {"devices": [{"allow": true, "type": "c", "major": 4096, "access": "r"}]})"), "linux.resources.devices[0].major: must be -1 (any) or between 0 and 4095, got 4096"},
+      {doc("", R"("resources": {"devices": [{"allow": true, "type": "b", "major": 8, "minor": 1048576, "access": "r"}]})"), "linux.resources.devices[0].minor: must be -1 (any) or between 0 and 1048575, got 1048576"},
+      {doc("", R"("resources": {"devices": [{"allow": true, "type": "b", "major": 4294967295, "access": "r"}]})"), "linux.resources.devices[0].major: must be -1 (any) or between 0 and 4095, got 4294967295"},
       {doc("", R"("resources": {"hugepageLimits": [{"pageSize": "64kB", "limit": 1}]})"), R"(linux.resources.hugepageLimits[0].pageSize: expected a page size like "2MB", got "64kB")"},
       {doc("", R"("resources": {"hugepageLimits": [{"pageSize": "02MB", "limit": 1}]})"), R"(linux.resources.hugepageLimits[0].pageSize: expected a page size like "2MB", got "02MB")"},
       {doc("", R"("resources": {"blockIO": {"weightDevice": [{"major": 8, "minor": 0}]}})"), "linux.resources.blockIO.weightDevice[0]: weight or leafWeight is required"},
@@ -174,9 +182,14 @@ TEST_CASE("validate accepts what the spec allows") {
                              "listenerPath": "/s", "listenerMetadata": "m",
                              "syscalls": [{"names": ["x"], "action": "SCMP_ACT_NOTIFY"},
                                           {"names": ["y"], "action": "SCMP_ACT_TRACE", "errnoRet": 2}]})"),
-      doc("", R"("resources": {"cpu": {"quota": -1, "burst": 200}, "devices": [{"allow": false}],
+      doc("", R"("resources": {"cpu": {"quota": -1, "burst": 200}, "devices": [{"allow": false, "access": "rwm"}],
                                "hugepageLimits": [{"pageSize": "1GB", "limit": 0}]})"),
       doc("", R"("intelRdt": {"closID": "/", "memBwSchema": "MB:0=70"})"),
+      // device rules as runc takes them: -1 is "*", repeated letters, any order, the kernel's largest numbers
+      doc("", R"("resources": {"devices": [{"allow": false, "type": "a", "access": "m"},
+                                           {"allow": true, "type": "c", "major": -1, "minor": -1, "access": "mrr"},
+                                           {"allow": true, "type": "b", "major": 4095, "minor": 1048575, "access": "w"},
+                                           {"allow": true, "type": "c", "major": 0, "minor": 0, "access": "rwm"}]})"),
   };
   for (const auto& d : ok) {
     INFO(d);

@@ -11,6 +11,7 @@ class DisabledManager final : public CgroupManager {
   Result<void> apply(pid_t) override { return {}; }
   // Like crun: limits are ignored when there is no cgroup to put them in.
   Result<void> set(const oci::Resources&) override { return {}; }
+  Result<void> set_devices(const std::vector<oci::DeviceRule>&) override { return {}; }
   Result<void> freeze() override { return disabled(); }
   Result<void> thaw() override { return disabled(); }
   Result<bool> frozen() const override { return false; }

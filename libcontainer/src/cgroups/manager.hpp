@@ -42,6 +42,11 @@ class CgroupManager {
   virtual Result<void> apply(pid_t pid) = 0;
   // Limits: validated, not yet written (see the implementation's comment).
   virtual Result<void> set(const oci::Resources& resources) = 0;
+  // linux.resources.devices, followed by runc's default allows (also when the
+  // config has none: runc confines every container's devices). On v1 and
+  // hybrid hosts in the devices hierarchy, else as a BPF program on the
+  // cgroup2 dir; an error when the host has neither.
+  virtual Result<void> set_devices(const std::vector<oci::DeviceRule>& rules) = 0;
   virtual Result<void> freeze() = 0;
   virtual Result<void> thaw() = 0;
   virtual Result<bool> frozen() const = 0;

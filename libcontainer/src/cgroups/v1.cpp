@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cgroups/cgroup_file.hpp"
+#include "cgroups/devices.hpp"
 #include "cgroups/freezer.hpp"
 #include "cgroups/kill_all.hpp"
 #include "cgroups/resources.hpp"
@@ -60,6 +61,16 @@ Result<void> V1Manager::apply(pid_t pid) {
 
 Result<void> V1Manager::set(const oci::Resources& resources) {
   return accept_resources_unapplied(resources, unified() != nullptr);
+}
+
+// As runc: the v1 devices hierarchy when there is one (a hybrid host's cgroup2
+// dir is not used then); without it the kernel still runs the BPF device
+// program of a hybrid host's cgroup2 dir.
+Result<void> V1Manager::set_devices(const std::vector<oci::DeviceRule>& rules) {
+  if (auto* d = find("devices")) return set_container_devices(d->dir, DevicesVia::v1, rules);
+  if (auto* u = unified()) return set_container_devices(u->dir, DevicesVia::bpf, rules);
+  return fail("linux.resources.devices: no devices cgroup hierarchy and no cgroup2 is mounted to apply "
+              "the device rules in");
 }
 
 // Without a v1 freezer, a hybrid host's cgroup2 dir still has cgroup.freeze.

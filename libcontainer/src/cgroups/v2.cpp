@@ -6,6 +6,7 @@
 #include <csignal>
 
 #include "cgroups/cgroup_file.hpp"
+#include "cgroups/devices.hpp"
 #include "cgroups/freezer.hpp"
 #include "cgroups/kill_all.hpp"
 #include "cgroups/resources.hpp"
@@ -18,6 +19,10 @@ Result<void> V2Manager::apply(pid_t pid) { return write_file(dir_ / "cgroup.proc
 
 Result<void> V2Manager::set(const oci::Resources& resources) {
   return accept_resources_unapplied(resources, true);
+}
+
+Result<void> V2Manager::set_devices(const std::vector<oci::DeviceRule>& rules) {
+  return set_container_devices(dir_, DevicesVia::bpf, rules);
 }
 
 Result<void> V2Manager::freeze() { return freeze_v2(dir_); }
