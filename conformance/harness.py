@@ -172,13 +172,7 @@ def run(args, input=None, env=None, check=None, root=True, timeout=60, stdin=Non
 def run_detached(args, timeout=60):
     """Like run(), with stdio on files: a created or detached container keeps
     the caller's stdio, so pipes would not reach EOF when nucleus exits."""
-    d = tempdir()
-    with open(os.path.join(d, "out"), "w+") as out, open(os.path.join(d, "err"), "w+") as err:
-        p = subprocess.run([NUCLEUS, "--root", state_root(), *map(str, args)], stdin=subprocess.DEVNULL,
-                           stdout=out, stderr=err, timeout=timeout)
-        out.seek(0)
-        err.seek(0)
-        return p.returncode, out.read(), err.read()
+    return run_to_files([NUCLEUS, "--root", state_root(), *map(str, args)], timeout=timeout)
 
 
 def error_messages(stderr):
@@ -412,12 +406,13 @@ def listening_socket(name):
 
 # ---- helpers several suites share --------------------------------------------
 
-def run_to_files(argv, **kw):
+def run_to_files(argv, timeout=60, **kw):
     """Run argv with stdio on files rather than pipes: a detached process
     inherits them and would hold a pipe open. Returns (rc, stdout, stderr)."""
     d = tempdir()
     with open(os.path.join(d, "out"), "w+") as out, open(os.path.join(d, "err"), "w+") as err:
-        rc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, timeout=60, **kw).returncode
+        rc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, timeout=timeout,
+                            **kw).returncode
         out.seek(0)
         err.seek(0)
         return rc, out.read(), err.read()

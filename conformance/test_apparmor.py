@@ -15,8 +15,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (NUCLEUS, check, check_eq, check_in, error_messages, main, make_bundle,  # noqa: E402
-                     new_id, nothing_left, run, run_to_files, skip, state_root, tempdir, test)
+from harness import (check, check_eq, check_in, error_messages, main, make_bundle, new_id,  # noqa: E402
+                     nothing_left, run, run_detached, skip, tempdir, test)
 
 PROFILE = "nucleus-test-deny-secret"
 SECRET = "/secret/key"  # inside the container's rootfs
@@ -68,8 +68,8 @@ def secret_bundle(profile, script):
     return bundle
 
 
-def run_detached(bundle, cid):
-    rc, out, err = run_to_files([NUCLEUS, "--root", state_root(), "run", "--detach", "--bundle", bundle, cid])
+def run_in_background(bundle, cid):
+    rc, out, err = run_detached(["run", "--detach", "--bundle", bundle, cid])
     check_eq(rc, 0, f"run --detach exit code ({out!r} {err!r})")
 
 
@@ -96,7 +96,7 @@ def exec_takes_the_containers_profile_or_the_flag():
     load_profile()
     cid = new_id("aa")
     bundle = secret_bundle(PROFILE, "sleep 1000")
-    run_detached(bundle, cid)
+    run_in_background(bundle, cid)
     try:
         rc, out, _ = run(["exec", cid, "cat", "/proc/self/attr/current"])
         check_in(f"{PROFILE} (enforce)", out, "exec'd process's label")
