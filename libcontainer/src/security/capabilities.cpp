@@ -120,15 +120,17 @@ std::vector<std::string> CapabilityPlan::warnings() const {
     // runc's wording, so log scrapers see the same line.
     out.push_back(fmt::format("ignoring unknown or unavailable capabilities: [{}]", list));
   }
-  if (!ungranted.empty()) {
-    std::string list;
-    for (const auto& set : ungranted) {
-      if (!list.empty()) list += ", ";
-      list += set;
-    }
-    out.push_back(fmt::format("ignoring capabilities this process cannot grant: {}", list));
-  }
   return out;
+}
+
+Result<void> CapabilityPlan::check_grantable() const {
+  if (ungranted.empty()) return {};
+  std::string list;
+  for (const auto& set : ungranted) {
+    if (!list.empty()) list += ", ";
+    list += set;
+  }
+  return fail(fmt::format("unable to apply caps: {} not in the runtime's own sets", list), EPERM);
 }
 
 CapabilityPlan plan_capabilities(const std::optional<oci::Capabilities>& requested,

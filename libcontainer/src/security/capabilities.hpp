@@ -32,8 +32,12 @@ struct CapabilityPlan {
   CapabilitySets sets;                 // what will be applied
   std::vector<std::string> unknown;    // names unknown to libcap-ng or this kernel
   std::vector<std::string> ungranted;  // "ambient [CAP_X]": asked for, cannot be granted
-  // The warnings to log (none when everything asked for is granted).
+  // The warning to log for unknown names (runc's), if any.
   std::vector<std::string> warnings() const;
+  // A capability this process cannot grant fails the container, as in runc
+  // ("unable to apply caps: operation not permitted") and crun: the user
+  // asked for it and would otherwise run without it unawares.
+  Result<void> check_grantable() const;
 };
 
 // The highest capability number this kernel knows (probed with
@@ -44,7 +48,7 @@ int last_capability();
 std::string format_mask(CapMask mask);
 
 // What `requested` asks for, limited to what a process holding `current` can
-// grant itself across a keep-caps uid switch: bounding within the current
+// grant itself across a keep-caps uid switch (the rest is in `ungranted`): bounding within the current
 // bounding set, permitted and effective within the current permitted set,
 // inheritable within current inheritable plus (permitted and new bounding),
 // ambient within the new permitted and inheritable sets. An absent object or

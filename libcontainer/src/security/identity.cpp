@@ -84,6 +84,7 @@ Result<void> apply_identity_and_capabilities(const oci::Process& process) {
   auto current = TRY(caps::read_capabilities());
   auto plan = caps::plan_capabilities(process.capabilities, current);
   for (const auto& warning : plan.warnings()) log::warn("{}", warning);
+  TRY_VOID(plan.check_grantable());
 
   bool chdir_pending = TRY(chdir_as_runtime(process.cwd));
   TRY_VOID(caps::drop_bounding_set(plan.sets.bounding));

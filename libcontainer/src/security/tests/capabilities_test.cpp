@@ -79,11 +79,14 @@ TEST_CASE("the plan keeps what can be granted and names the rest", "[security][c
   CHECK(plan.sets.ambient == bit(CAP_KILL));
   CHECK(plan.unknown == std::vector<std::string>{"CAP_FOO"});
   CHECK(plan.warnings() ==
-        std::vector<std::string>{
-            "ignoring unknown or unavailable capabilities: [CAP_FOO]",
-            "ignoring capabilities this process cannot grant: bounding [CAP_SYS_RESOURCE], "
-            "permitted [CAP_SYS_RESOURCE], effective [CAP_SYS_RESOURCE], inheritable "
-            "[CAP_SYS_RESOURCE]"});  // CAP_CHOWN: the config's own sets lack it, so no warning
+        std::vector<std::string>{"ignoring unknown or unavailable capabilities: [CAP_FOO]"});
+  auto grantable = plan.check_grantable();
+  REQUIRE_FALSE(grantable);
+  // CAP_CHOWN: the config's own sets lack it, so it is not named.
+  CHECK(grantable.error().what() ==
+        "unable to apply caps: bounding [CAP_SYS_RESOURCE], permitted [CAP_SYS_RESOURCE], effective "
+        "[CAP_SYS_RESOURCE], inheritable [CAP_SYS_RESOURCE] not in the runtime's own sets: operation "
+        "not permitted");
 
   // Effective outside permitted, inheritable outside the new bounding set.
   oci::Capabilities odd;
@@ -164,7 +167,7 @@ TEST_CASE("no capabilities object drops every capability", "[security][caps]") {
   CHECK(report == fmt::format("ok Bnd={0} Prm={0} Eff={0} Inh={0} Amb={0}", hex(0)));
 }
 
-TEST_CASE("unknown and ungrantable capabilities are warned about and ignored",
+TEST_CASE("unknown capabilities are warned about and ignored; ungrantable ones fail",
           "[security][caps]") {
   if (!is_root()) return;
   auto report = in_child([](int) {
@@ -185,8 +188,9 @@ TEST_CASE("unknown and ungrantable capabilities are warned about and ignored",
   });
   std::string expected = "ok prm-ok=true ignoring unknown or unavailable capabilities: [CAP_FOO];";
   // This project's CI host: root lacks CAP_SYS_RESOURCE in its bounding set.
-  std::string quirk = expected +
-                      "ignoring capabilities this process cannot grant: bounding "
-                      "[CAP_SYS_RESOURCE], permitted [CAP_SYS_RESOURCE];";
+  std::string quirk =
+      "unable to apply caps: bounding [CAP_SYS_RESOURCE], permitted [CAP_SYS_RESOURCE] not in the "
+      "runtime's own sets: operation not permitted prm-ok=false ignoring unknown or unavailable "
+      "capabilities: [CAP_FOO];";
   CHECK((report == expected || report == quirk));
 }
