@@ -37,6 +37,14 @@ Status validate_namespace_needs(const Config& c, const Linux& l, const Path& roo
   TRY_VOID(needs(c.hostname && !c.hostname->empty(), NamespaceType::uts, root.child("hostname")));
   TRY_VOID(needs(c.domainname && !c.domainname->empty(), NamespaceType::uts, root.child("domainname")));
   TRY_VOID(needs(!l.net_devices.empty(), NamespaceType::network, p.child("netDevices")));
+  // Without a mount namespace these would change the host's mount table (runc
+  // and crun leave the mounts there) or be dropped.
+  TRY_VOID(needs(!c.mounts.empty(), NamespaceType::mount, root.child("mounts")));
+  TRY_VOID(needs(c.root && c.root->readonly, NamespaceType::mount, root.child("root").child("readonly")));
+  TRY_VOID(needs(!l.masked_paths.empty(), NamespaceType::mount, p.child("maskedPaths")));
+  TRY_VOID(needs(!l.readonly_paths.empty(), NamespaceType::mount, p.child("readonlyPaths")));
+  TRY_VOID(needs(!l.devices.empty(), NamespaceType::mount, p.child("devices")));
+  TRY_VOID(needs(!l.rootfs_propagation.empty(), NamespaceType::mount, p.child("rootfsPropagation")));
   for (const auto& [clock, offset] : l.time_offsets) {
     if (!contains(kClocks, clock))
       return fail_at(p.child("timeOffsets").child(clock),

@@ -60,6 +60,11 @@ TEST_CASE("validate rejects each rule's violation, naming the path") {
       {doc(R"("annotations": {"": "x"})"), R"(annotations[""]: keys must not be empty)"},
       {doc(R"("hostname": "h", "linux": {})"), "hostname: requires a uts namespace"},
       {doc(R"("domainname": "d", "linux": {"namespaces": [{"type": "pid"}]})"), "domainname: requires a uts namespace"},
+      // Without a mount namespace these would land in the host's mount table.
+      {doc(R"("mounts": [{"destination": "/proc", "type": "proc"}], "linux": {})"), "mounts: requires a mount namespace"},
+      {doc(R"("linux": {"maskedPaths": ["/proc/kcore"]})"), "linux.maskedPaths: requires a mount namespace"},
+      {doc(R"("linux": {"readonlyPaths": ["/proc/sys"]})"), "linux.readonlyPaths: requires a mount namespace"},
+      {doc(R"("linux": {"rootfsPropagation": "slave"})"), "linux.rootfsPropagation: requires a mount namespace"},
       // mounts
       {doc(R"("mounts": [{"destination": ""}])"), "mounts[0].destination: must not be empty"},
       {doc(R"("mounts": [{"destination": "/a"}, {"destination": "/b", "uidMappings": [{"containerID": 0, "hostID": 1, "size": 1}]}])"),
@@ -174,7 +179,7 @@ TEST_CASE("validate accepts what the spec allows") {
       doc("", R"("rootfsPropagation": "rslave")"),
       doc("", R"("rootfsPropagation": "private")"),
       // joining namespaces, id maps with a user namespace, pipes without numbers
-      doc(R"("linux": {"namespaces": [{"type": "uts"}, {"type": "user", "path": "/proc/1/ns/user"}],
+      doc(R"("linux": {"namespaces": [{"type": "uts"}, {"type": "mount"}, {"type": "user", "path": "/proc/1/ns/user"}],
                        "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}],
                        "devices": [{"type": "p", "path": "/dev/fifo"}, {"type": "u", "path": "/dev/u", "major": 1, "minor": 2}]})"),
       doc(R"("hostname": "", "linux": {})"),

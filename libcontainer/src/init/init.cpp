@@ -52,7 +52,7 @@ struct Init {
   std::string executable;
   std::string mount_label;  // linux.mountLabel where the host has SELinux, else empty
   SeccompFilter seccomp;    // built before ready, loaded by one of the load_seccomp_* steps
-  ProcfsHandle procfs;      // for procfs writes after the mounts (security/procfs.hpp)
+  ProcfsHandle procfs;      // procfs writes after the mounts, the fifo reopen (security/procfs.hpp)
   bool runtime_listening = true;
   bool exec_failed = false;
 };
@@ -150,9 +150,11 @@ bool writes_procfs_after_mounts(const Init& in) {
          !in.process.selinux_label.empty();
 }
 
-// In the container's pid namespace and before its mounts; only when needed.
+// In the container's pid namespace and before its mounts: a private procfs
+// when procfs is written after the mounts, else the runtime's /proc (enough
+// to reopen the exec fifo, whatever the container has at /proc, if anything).
 Result<void> open_procfs(Init& in) {
-  if (writes_procfs_after_mounts(in)) in.procfs = TRY(ProcfsHandle::open_private());
+  in.procfs = TRY(writes_procfs_after_mounts(in) ? ProcfsHandle::open_private() : ProcfsHandle::open_host());
   return {};
 }
 
@@ -251,7 +253,6 @@ Result<void> build_seccomp(Init& in) {
 // Before no_new_privs, which forbids moving to a confining AppArmor profile.
 // The startContainer hooks this init forks take the labels too (as in runc).
 Result<void> arm_lsm_labels(Init& in) {
-  if (!in.procfs) return {};
   return set_exec_labels(in.process, in.procfs);
 }
 
@@ -295,7 +296,7 @@ void exit_on_signal(int sig) { ::_exit(128 + sig); }
 
 Result<void> wait_for_start(Init& in) {
   for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) ::signal(sig, exit_on_signal);
-  in.fifo = TRY(ExecFifo::open_for_write_blocking(in.cfg.fifo_fd));
+  in.fifo = TRY(ExecFifo::open_for_write_blocking(in.procfs.fd(), in.cfg.fifo_fd));
   ::close(in.cfg.fifo_fd);
   return {};
 }

@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "init/fd_mounts.hpp"
 #include "init/mounts.hpp"
 #include "init/rootfs_paths.hpp"
 #include "init/selinux_label.hpp"
@@ -73,28 +74,19 @@ Result<void> mask_path(int root_fd, UniqueFd& null, const std::string& path, con
   if (!fd) return {};
   struct stat st {};
   if (::fstat(fd->get(), &st) != 0) return fail_errno(fmt::format("stat \"{}\"", path));
-  if (S_ISDIR(st.st_mode)) {
-    return mount_at("tmpfs", fd->get(), "tmpfs", MS_RDONLY, with_mount_label("", label), path);
-  }
+  if (S_ISDIR(st.st_mode)) return mount_readonly_tmpfs_fd(fd->get(), label, path);
   if (!null) null = TRY(open_dev_null(root_fd));
-  return mount_at(fd_path(null.get()).c_str(), fd->get(), nullptr, MS_BIND, {}, path);
+  return bind_fd(null.get(), fd->get(), false, path);
 }
 
-// Bind onto itself, then read-only: the top mount by a remount that keeps
-// the flags a user namespace locks, the mounts below it by mount_setattr.
+// Bind onto itself (with the mounts below), then read-only, all of it; the
+// flags a user namespace locks are kept (only RDONLY is set).
 Result<void> readonly_path(int root_fd, const std::string& path) {
   auto fd = TRY(open_if_present(root_fd, path));
   if (!fd) return {};
-  std::string self = fd_path(fd->get());
-  TRY_VOID(mount_at(self.c_str(), fd->get(), nullptr, MS_BIND | MS_REC, {}, path));
+  TRY_VOID(bind_fd(fd->get(), fd->get(), true, path));
   UniqueFd mounted = TRY(open_in_root(root_fd, path, O_PATH));
-  TRY_VOID(remount_bind(mounted.get(), MS_RDONLY, path));
-  mount_attr attr{};
-  attr.attr_set = MOUNT_ATTR_RDONLY;
-  if (::mount_setattr(mounted.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0 &&
-      errno != ENOSYS)
-    return fail_errno(fmt::format("make mounts below \"{}\" read-only", path));
-  return {};
+  return make_readonly_fd(mounted.get(), true, path);
 }
 
 Result<UniqueFd> open_root() {
@@ -185,7 +177,7 @@ Result<void> apply_unbindable_root(const std::string& propagation) {
 
 Result<void> make_root_readonly() {
   UniqueFd root = TRY(open_root());
-  return remount_bind(root.get(), MS_RDONLY, "/");
+  return make_readonly_fd(root.get(), false, "/");
 }
 
 Result<void> apply_masked_paths(const std::vector<std::string>& paths, const std::string& mount_label) {

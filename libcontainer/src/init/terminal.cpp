@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "init/fd_mounts.hpp"
+
 namespace nucleus::init {
 
 Result<Pty> open_pty(const std::optional<oci::ConsoleSize>& size) {
@@ -40,11 +42,7 @@ Result<void> bind_console(int slave) {
   if (!console || ::fstat(console.get(), &st) != 0) return fail_errno("open /dev/console");
   if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
     return fail("/dev/console is neither a file nor a character device");
-  std::string source = fmt::format("/proc/self/fd/{}", slave);
-  std::string target = fmt::format("/proc/self/fd/{}", console.get());
-  if (::mount(source.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0)
-    return fail_errno("mount the console pty on \"/dev/console\"");
-  return {};
+  return bind_fd(slave, console.get(), false, "/dev/console");
 }
 
 Result<void> attach_stdio_to_pty(UniqueFd slave) {

@@ -69,9 +69,9 @@ Result<UniqueFd> write_start_byte(UniqueFd fd, const std::string& display) {
   return fd;
 }
 
-Result<UniqueFd> open_blocking(const char* path) {
+Result<UniqueFd> open_blocking(int dirfd, const char* path) {
   int fd;
-  do fd = ::open(path, O_WRONLY | O_CLOEXEC);
+  do fd = ::openat(dirfd, path, O_WRONLY | O_CLOEXEC);
   while (fd < 0 && errno == EINTR);
   return write_start_byte(UniqueFd(fd), path);
 }
@@ -99,13 +99,13 @@ Result<UniqueFd> ExecFifo::open_path(int dirfd) {
   return fd;
 }
 
-Result<UniqueFd> ExecFifo::open_for_write_blocking(int fifo_path_fd) {
-  std::string proc = fmt::format("/proc/self/fd/{}", fifo_path_fd);
-  return open_blocking(proc.c_str());
+Result<UniqueFd> ExecFifo::open_for_write_blocking(int proc_dir_fd, int fifo_path_fd) {
+  std::string path = fmt::format("thread-self/fd/{}", fifo_path_fd);
+  return open_blocking(proc_dir_fd, path.c_str());
 }
 
 Result<UniqueFd> ExecFifo::open_for_write_blocking(const std::filesystem::path& fifo) {
-  return open_blocking(fifo.c_str());
+  return open_blocking(AT_FDCWD, fifo.c_str());
 }
 
 Result<void> ExecFifo::release(const std::filesystem::path& fifo, pid_t init_pid,

@@ -32,7 +32,9 @@ class ExecFifo {
   // (blocks until `start` opens the read side) and write one byte. The
   // returned fd is close-on-exec: keep it until exec, so `start` sees EOF only
   // once the user process has been exec'd (or the init has died).
-  static Result<UniqueFd> open_for_write_blocking(int fifo_path_fd);
+  // The O_PATH fd is reopened through `proc_dir_fd`, a procfs the process
+  // holds (after pivot_root the container may have none at /proc).
+  static Result<UniqueFd> open_for_write_blocking(int proc_dir_fd, int fifo_path_fd);
   static Result<UniqueFd> open_for_write_blocking(const std::filesystem::path& fifo);
 
   // Start side: read the byte the init writes and wait for EOF, then remove

@@ -31,7 +31,8 @@ pid_t start_fake_init(const FifoDir& d, bool via_opath_fd) {
     if (via_opath_fd) {
       auto opath = ExecFifo::open_path(d.fd.get());
       if (!opath) return 2;
-      w = ExecFifo::open_for_write_blocking(opath->get());
+      UniqueFd proc(::open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC));
+      w = ExecFifo::open_for_write_blocking(proc.get(), opath->get());
     } else {
       w = ExecFifo::open_for_write_blocking(d.fifo);
     }
