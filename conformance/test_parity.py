@@ -107,4 +107,16 @@ def mounts_without_a_mount_namespace_are_refused():
     nothing_left(cid)
 
 
+
+@test
+def loopback_is_up_in_a_new_network_namespace():
+    """runc and crun bring lo up; podman --network none and CNI setups rely on it."""
+    script = "ip addr show lo; nc -l -p 5555 >/dev/null & sleep 0.2; echo x | nc -w1 127.0.0.1 5555 && echo CONNECTED"
+    rc, out, err = run(["run", "--bundle", make_bundle(args=["sh", "-c", script]), new_id("lo")])
+    check_eq(rc, 0, f"run ({error_messages(err)!r}, {out!r})")
+    check_in("inet 127.0.0.1/8", out, "lo's address")
+    check_in("UP", out.splitlines()[0], "lo's flags")
+    check_in("CONNECTED", out, "a connection over loopback")
+
+
 main()

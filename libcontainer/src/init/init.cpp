@@ -226,6 +226,7 @@ Result<void> apply_kernel_settings(Init& in) {
   if (in.config.hostname && !in.config.hostname->empty()) TRY_VOID(set_hostname(*in.config.hostname));
   if (in.config.domainname && !in.config.domainname->empty())
     TRY_VOID(set_domainname(*in.config.domainname));
+  if (in.plan.new_network()) TRY_VOID(bring_up_loopback());
   if (!in.linux.sysctl.empty()) TRY_VOID(apply_sysctls(in.linux.sysctl, in.procfs));
   if (!in.cfg.no_new_keyring) TRY_VOID(join_session_keyring(in.cfg.id));
   return {};

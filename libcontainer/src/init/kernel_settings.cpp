@@ -1,9 +1,14 @@
 #include "init/kernel_settings.hpp"
 
 #include <fcntl.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <linux/keyctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -21,6 +26,17 @@ Result<void> set_hostname(const std::string& name) {
 Result<void> set_domainname(const std::string& name) {
   if (::setdomainname(name.data(), name.size()) != 0)
     return fail_errno(fmt::format("setdomainname \"{}\"", name));
+  return {};
+}
+
+Result<void> bring_up_loopback() {
+  UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!sock) return fail_errno("socket for the loopback interface");
+  ifreq req{};
+  std::strncpy(req.ifr_name, "lo", IFNAMSIZ - 1);
+  if (::ioctl(sock.get(), SIOCGIFFLAGS, &req) != 0) return fail_errno("read the flags of lo");
+  req.ifr_flags = static_cast<short>(req.ifr_flags | IFF_UP);
+  if (::ioctl(sock.get(), SIOCSIFFLAGS, &req) != 0) return fail_errno("bring up lo");
   return {};
 }
 

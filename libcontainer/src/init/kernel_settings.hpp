@@ -14,6 +14,11 @@ namespace nucleus::init {
 Result<void> set_hostname(const std::string& name);
 Result<void> set_domainname(const std::string& name);
 
+// In a network namespace of its own the loopback interface starts down;
+// runc and crun bring it up, and engines (podman --network none, many CNI
+// setups) rely on it.
+Result<void> bring_up_loopback();
+
 // Each key written to /proc/sys/<key> (either separator, see sysctl_rules.hpp)
 // through `proc` (never through the container's /proc, where a mount may
 // redirect it), after create validated the keys against the namespaces.
