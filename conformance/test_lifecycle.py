@@ -17,7 +17,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import (NUCLEUS, check, check_eq, check_in, error_messages, listening_socket, main,  # noqa: E402
-                     make_bundle, new_id, nothing_left, own_rootfs, processes_mentioning, run,
+                     make_bundle, new_id, nothing_left, own_rootfs, processes_mentioning, run, run_detached,
                      skip, state_root, tempdir, test, userns, wait_for)
 
 
@@ -744,21 +744,38 @@ def failing_create_hooks_fail_create_and_leave_nothing():
 
 
 @test
-def failing_poststart_and_poststop_hooks_are_warnings():
-    out_dir = tempdir()
-    bundle = hook_bundle(out_dir, failing="poststart")
-    os.makedirs(os.path.join(bundle, "rootfs", out_dir.lstrip("/")), exist_ok=True)
-    with Created(bundle) as c:
-        rc, _, err = run(["start", c.id])
-        check_eq(rc, 0, "start exit code")
-        check_in("exit status 7", err, "warning")
-        check(os.path.exists(f"{out_dir}/poststart.after"), "later poststart hook did not run")
+def a_failing_poststart_hook_stops_and_destroys_the_container():
+    """runtime.md step 9: generate an error, stop the container, continue at
+    step 12 (destroy; then the poststop hooks). runc 1.1 does so too (it runs
+    poststart at create, a runc bug; the outcome is the same)."""
+    for verb in ("start", "run"):
+        out_dir = tempdir()
+        bundle = hook_bundle(out_dir, failing="poststart", args=("sleep", "1000"))
+        os.makedirs(os.path.join(bundle, "rootfs", out_dir.lstrip("/")), exist_ok=True)
+        cid = new_id("hook")
+        if verb == "start":
+            rc, _, err = run_detached(["create", "--bundle", bundle, cid])
+            check_eq(rc, 0, f"create ({err!r})")
+            rc, _, err = run(["start", cid])
+        else:
+            rc, _, err = run_detached(["run", "--detach", "--bundle", bundle, cid])
+        check_eq(rc, 1, f"{verb} exit code ({err!r})")
+        check_in("error running poststart hook #1", error_messages(err), f"{verb} error")
+        check_in("exit status 7", error_messages(err), f"{verb} error")
+        check(not os.path.exists(f"{out_dir}/poststart.after"), f"{verb}: a hook ran after the failure")
+        check(os.path.exists(f"{out_dir}/poststop.json"), f"{verb}: poststop hooks did not run")
+        nothing_left(cid)
+
+
+@test
+def a_failing_poststop_hook_is_a_warning():
     out_dir = tempdir()
     bundle = hook_bundle(out_dir, failing="poststop", args=("true",))
     os.makedirs(os.path.join(bundle, "rootfs", out_dir.lstrip("/")), exist_ok=True)
     cid = new_id("hook")
     rc, _, err = run(["run", "--bundle", bundle, cid])
     check_eq(rc, 0, "run exit code")
+    check_in("exit status 7", err, "warning")
     check(os.path.exists(f"{out_dir}/poststop.after"), "later poststop hook did not run")
     nothing_left(cid)
 

@@ -103,13 +103,9 @@ Result<void> wait_gone(const ContainerRecord& r, std::chrono::milliseconds timeo
   return {};
 }
 
-void run_poststart_hooks(const ContainerRecord& r, const std::vector<oci::Hook>& hooks) {
-  if (hooks.empty()) return;
-  std::string state = running_state_json(r);
-  for (std::size_t i = 0; i < hooks.size(); ++i) {
-    auto result = hooks::run_hook(hooks[i], state);
-    if (!result) log::warn("error running poststart hook #{}: {}", i, result.error().what());
-  }
+Result<void> run_poststart_hooks(const ContainerRecord& r) {
+  if (r.poststart_hooks.empty()) return {};
+  return hooks::run_hooks(hooks::Kind::poststart, r.poststart_hooks, running_state_json(r));
 }
 
 }  // namespace
@@ -244,7 +240,12 @@ Result<void> start_container(const RuntimeOptions& rt, const std::string& id) {
     default: return fail("cannot start a container in the paused state");
   }
   TRY_VOID(ExecFifo::release(dir.path() / ExecFifo::kName, r.init_pid, r.init_start_time));
-  run_poststart_hooks(r, r.poststart_hooks);
+  if (auto hooks = run_poststart_hooks(r); !hooks) {
+    // runtime.md step 9: stop the container and destroy it (steps 12-13), as runc does.
+    if (auto stopped = detail::kill_and_wait(r); !stopped) log::warn("{}", stopped.error().what());
+    if (auto destroyed = detail::destroy_container(dir, r); !destroyed) log::warn("{}", destroyed.error().what());
+    return std::unexpected(hooks.error());
+  }
   return {};
 }
 
