@@ -8,7 +8,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import (NUCLEUS, check_eq, check_in, error_messages, main, make_bundle, new_id,  # noqa: E402
-                     nothing_left, run, run_to_files, skip, state_root, test)
+                     nothing_left, run, run_to_files, skip, state_root, tempdir, test)
 
 
 def add_capability(name):
@@ -117,6 +117,30 @@ def loopback_is_up_in_a_new_network_namespace():
     check_in("inet 127.0.0.1/8", out, "lo's address")
     check_in("UP", out.splitlines()[0], "lo's flags")
     check_in("CONNECTED", out, "a connection over loopback")
+
+
+
+@test
+def create_container_hooks_run_in_the_rootfs_and_start_container_hooks_under_the_filter():
+    """runc's order: createContainer hooks with the rootfs as their cwd;
+    startContainer hooks after the noNewPrivileges seccomp filter is loaded."""
+    out = tempdir()
+
+    def mutate(c):
+        c["process"]["noNewPrivileges"] = True
+        c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW",
+                                 "syscalls": [{"names": ["mkdirat", "mkdir"], "action": "SCMP_ACT_ERRNO"}]}
+        c["hooks"] = {
+            "createContainer": [{"path": "/bin/sh", "args": ["sh", "-c", f"pwd -P > {out}/cwd"]}],
+            "startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "grep Seccomp: /proc/self/status > /seccomp"]}],
+        }
+        c["root"]["readonly"] = False
+    bundle = make_bundle(mutate, args=["cat", "/seccomp"])
+    rc, stdout, err = run(["run", "--bundle", bundle, new_id("hooks")])
+    check_eq(rc, 0, f"run ({error_messages(err)!r})")
+    check_eq(open(os.path.join(out, "cwd")).read().strip(), os.path.realpath(os.path.join(bundle, "rootfs")),
+             "createContainer hook's cwd")
+    check_in("Seccomp:\t2", stdout, "startContainer hook's seccomp mode")
 
 
 main()

@@ -188,6 +188,9 @@ Result<void> run_create_hooks(Init& in) {
     TRY_VOID(in.sync.expect(SyncType::create_hooks_done));
   }
   if (in.config.hooks.create_container.empty()) return {};
+  // As runc: in the container's rootfs (mounts made, before pivot_root).
+  int moved = in.root_fd ? ::fchdir(in.root_fd.get()) : ::chdir(in.cfg.rootfs.c_str());
+  if (moved != 0) return fail_errno("chdir to the rootfs for the createContainer hooks");
   return hooks::run_hooks(hooks::Kind::create_container, in.config.hooks.create_container,
                           state_json(in, "creating"));
 }
@@ -308,9 +311,9 @@ Result<void> run_start_hooks(Init& in) {
                           state_json(in, "created"));
 }
 
-// With no_new_privs the filter needs no privilege: load it last, so that as
-// few of the init's own syscalls as possible run under it (only the fd
-// preparation and execve).
+// With no_new_privs the filter needs no privilege: load it late, so that few
+// of the init's own syscalls run under it (the startContainer hooks, which
+// run under it as in runc, the fd preparation and execve).
 Result<void> load_seccomp_before_exec(Init& in) {
   return in.seccomp.load_at(SeccompStage::before_exec, in.process.no_new_privileges);
 }
@@ -350,8 +353,8 @@ Result<void> init_sequence(Init& in) {
   TRY_VOID(set_personality(in));
   TRY_VOID(notify_ready(in));
   TRY_VOID(wait_for_start(in));
-  TRY_VOID(run_start_hooks(in));
   TRY_VOID(load_seccomp_before_exec(in));
+  TRY_VOID(run_start_hooks(in));
   return exec_user_process(in);
 }
 
