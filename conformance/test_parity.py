@@ -3,12 +3,13 @@
 on, each checked on a real container and runnable against runc
 (NUCLEUS=/usr/bin/runc). Needs root."""
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import (NUCLEUS, check_eq, check_in, error_messages, main, make_bundle, new_id,  # noqa: E402
-                     nothing_left, run, run_to_files, skip, state_root, tempdir, test)
+                     nothing_left, run, run_to_files, skip, state_root, tempdir, test, wait_for)
 
 
 def add_capability(name):
@@ -142,5 +143,24 @@ def create_container_hooks_run_in_the_rootfs_and_start_container_hooks_under_the
              "createContainer hook's cwd")
     check_in("Seccomp:\t2", stdout, "startContainer hook's seccomp mode")
 
+
+
+@test
+def stdio_is_handed_to_the_containers_user():
+    """runc's fixStdioPermissions: a non-root process owns its stdout (here a
+    file of the caller), but /dev/null (its stdin) is left alone. Detached, so
+    that runc passes the caller's stdio through as nucleus always does."""
+    def as_user(c):
+        c["process"]["user"] = {"uid": 1000, "gid": 1000}
+    script = "stat -L -c %u /proc/self/fd/0 /proc/self/fd/1"
+    d = tempdir()
+    out_path = os.path.join(d, "out")
+    with open(out_path, "w") as out:
+        rc = subprocess.run([NUCLEUS, "--root", state_root(), "run", "--detach", "--bundle",
+                             make_bundle(as_user, args=["sh", "-c", script]), new_id("stdio")],
+                            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.PIPE, timeout=60).returncode
+    check_eq(rc, 0, "run --detach")
+    wait_for(lambda: len(open(out_path).read().split()) == 2, what="the container's output")
+    check_eq(open(out_path).read().split(), ["0", "1000"], "owners of stdin (/dev/null) and stdout")
 
 main()

@@ -7,6 +7,7 @@
 #include <grp.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -71,6 +72,25 @@ Result<bool> chdir_as_runtime(const std::string& cwd) {
   return std::unexpected(chdir_error(cwd, errno));
 }
 
+// runc's fixStdioPermissions: the process's stdio (a pty slave, a file or a
+// pipe of the caller) is handed to its user, so that a non-root process can
+// use its console; /dev/null and what is already the user's are left alone,
+// as are files the kernel will not let us chown (unmapped owner, read-only).
+Result<void> give_stdio_to(std::uint32_t uid) {
+  for (int fd = 0; fd <= 2; ++fd) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      if (errno == EBADF) continue;
+      return fail_errno(fmt::format("stat fd {}", fd));
+    }
+    bool dev_null = S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3);
+    if (st.st_uid == uid || dev_null) continue;
+    if (::fchown(fd, uid, st.st_gid) != 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
+      return fail_errno(fmt::format("chown fd {} to uid {}", fd, uid));
+  }
+  return {};
+}
+
 Result<void> set_keep_caps(bool on) {
   if (::prctl(PR_SET_KEEPCAPS, on ? 1UL : 0UL, 0UL, 0UL, 0UL) != 0)
     return fail_errno(fmt::format("prctl PR_SET_KEEPCAPS {}", on ? 1 : 0));
@@ -90,6 +110,7 @@ Result<void> apply_identity_and_capabilities(const oci::Process& process) {
   TRY_VOID(caps::drop_bounding_set(plan.sets.bounding));
   TRY_VOID(set_keep_caps(true));
   TRY_VOID(set_groups(user.additional_gids));
+  TRY_VOID(give_stdio_to(user.uid));
   TRY_VOID(switch_user(user));
   if (chdir_pending && ::chdir(process.cwd.c_str()) != 0)
     return std::unexpected(chdir_error(process.cwd, errno));

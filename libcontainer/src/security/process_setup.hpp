@@ -50,7 +50,8 @@ Result<void> apply_scheduler(const std::optional<oci::Scheduler>& sched);
 // is set and dropping the bounding set needs CAP_SETPCAP:
 //   chdir(cwd) (if that fails with a permission error, retried as the user),
 //   drop the bounding set, keep-caps on, setgroups(additionalGids) (skipped
-//   when /proc/self/setgroups is "deny" and none are asked for), setresgid,
+//   when /proc/self/setgroups is "deny" and none are asked for), stdio
+//   chowned to the user (not /dev/null; runc's fixStdioPermissions), setresgid,
 //   setresuid, keep-caps off, capset(permitted, effective, inheritable),
 //   ambient raise, umask (0022 when unset, as runc does).
 // Capability names unknown to libcap-ng or to this kernel, and capabilities
