@@ -163,4 +163,16 @@ def stdio_is_handed_to_the_containers_user():
     wait_for(lambda: len(open(out_path).read().split()) == 2, what="the container's output")
     check_eq(open(out_path).read().split(), ["0", "1000"], "owners of stdin (/dev/null) and stdout")
 
+
+@test
+def a_read_only_dev_is_made_read_only_after_it_is_filled():
+    def ro_dev(c):
+        for m in c["mounts"]:
+            if m["destination"] == "/dev":
+                m["options"].append("ro")
+    script = "ls /dev/null /dev/pts/ptmx >/dev/null && echo FILLED; touch /dev/x 2>/dev/null || echo READONLY"
+    rc, out, err = run(["run", "--bundle", make_bundle(ro_dev, args=["sh", "-c", script]), new_id("rodev")])
+    check_eq((rc, out.split()), (0, ["FILLED", "READONLY"]), f"run ({error_messages(err)!r})")
+
+
 main()

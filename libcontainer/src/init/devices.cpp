@@ -83,10 +83,21 @@ Result<void> create_device(int root_fd, const oci::Device& d, bool bind_from_hos
 
 }  // namespace
 
+bool is_dev_destination(const std::string& destination) {
+  auto clean = std::filesystem::path(destination).lexically_normal();
+  return clean == "/dev" || clean == "/dev/";
+}
+
 bool needs_dev_setup(const oci::Config& config) {
   return std::none_of(config.mounts.begin(), config.mounts.end(), [](const oci::Mount& m) {
-    return (m.destination == "/dev" || m.destination == "/dev/") &&
-           parse_mount_options(m.options).bind();
+    return is_dev_destination(m.destination) && parse_mount_options(m.options).bind();
+  });
+}
+
+bool dev_mount_is_readonly(const oci::Config& config) {
+  return std::any_of(config.mounts.begin(), config.mounts.end(), [](const oci::Mount& m) {
+    auto o = parse_mount_options(m.options);
+    return is_dev_destination(m.destination) && !o.bind() && (o.flags & MS_RDONLY);
   });
 }
 

@@ -15,6 +15,13 @@ namespace nucleus::init {
 // of its own.
 bool needs_dev_setup(const oci::Config& config);
 
+// Whether `destination` is the container's /dev ("/dev", "/dev/", "//dev").
+bool is_dev_destination(const std::string& destination);
+
+// A filesystem mounted on /dev with "ro": made read-write, and read-only only
+// once its contents (the mounts below it, devices, links) are made, as runc.
+bool dev_mount_is_readonly(const oci::Config& config);
+
 // The default devices (null, zero, full, random, urandom, tty) less those the
 // config redefines by path (its entry wins, as in runc), then linux.devices in
 // order. Paths need not be under /dev (runc allows it); all stay in the rootfs.

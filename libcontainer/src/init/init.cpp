@@ -1,5 +1,6 @@
 #include "init/init.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include "init/cgroup_mount.hpp"
 #include "init/clone.hpp"
 #include "init/devices.hpp"
+#include "init/fd_mounts.hpp"
 #include "init/fds.hpp"
 #include "init/idmap.hpp"
 #include "init/initer_steps.hpp"
@@ -20,6 +22,7 @@
 #include "init/mounts.hpp"
 #include "init/personality.hpp"
 #include "init/rootfs.hpp"
+#include "init/rootfs_paths.hpp"
 #include "init/selinux_label.hpp"
 #include "init/terminal.hpp"
 #include "nucleus/hooks.hpp"
@@ -178,7 +181,10 @@ Result<void> mount_rootfs(Init& in) {
 Result<void> populate_dev(Init& in) {
   if (!in.plan.has_mount_namespace() || !needs_dev_setup(in.config)) return {};
   TRY_VOID(create_devices(in.root_fd.get(), &in.linux, in.plan.in_user_namespace()));
-  return create_dev_symlinks(in.root_fd.get());
+  TRY_VOID(create_dev_symlinks(in.root_fd.get()));
+  if (!dev_mount_is_readonly(in.config)) return {};
+  UniqueFd dev = TRY(open_in_root(in.root_fd.get(), "/dev", O_PATH | O_DIRECTORY));
+  return make_readonly_fd(dev.get(), false, "/dev");
 }
 
 // prestart + createRuntime in the runtime's namespaces, then createContainer here.

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "init/devices.hpp"
 #include "init/idmap.hpp"
 #include "init/proc_mounts.hpp"
 #include "init/rootfs_paths.hpp"
@@ -199,10 +200,12 @@ Result<void> mount_filesystem(const MountContext& ctx, const oci::Mount& m, cons
                               const std::string& display) {
   // As runc, tmpcopyup means something on a tmpfs only; elsewhere it is ignored.
   if (o.tmpcopyup && m.type == "tmpfs") return mount_tmpfs_copyup(ctx, m, o, display);
+  // /dev is filled after the mounts: read-only only then (dev_mount_is_readonly).
+  unsigned long flags = is_dev_destination(m.destination) ? o.flags & ~MS_RDONLY : o.flags;
   UniqueFd target = TRY(ensure_in_root(ctx.root_fd, m.destination, true));
   if (m.type != "proc") TRY_VOID(check_not_over_proc(ctx, m, target.get(), -1));
   const char* source = m.source.empty() ? m.type.c_str() : m.source.c_str();
-  TRY_VOID(mount_at(source, target.get(), m.type.c_str(), o.flags, o.data, display));
+  TRY_VOID(mount_at(source, target.get(), m.type.c_str(), flags, o.data, display));
   return apply_after_mount(ctx, m, o, display);
 }
 
