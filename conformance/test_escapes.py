@@ -41,7 +41,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import (BUSYBOX, NUCLEUS, Failure, check, check_eq, error_messages, kill_and_reap,  # noqa: E402
                      listening_socket, load_config, main, make_bundle, new_id,
-                     replace_with_symlink, run, run_to_files, save_config, skip, state_root,
+                     replace_with_symlink, run, run_to_files, save_config, skip, state_root, static_helper,
                      tempdir, test, wait_for, without_dev_mount)
 from mount_checks import destination_swap_race, exchange, host_tmpfs, mount, mounts_at_or_below  # noqa: E402
 
@@ -476,22 +476,9 @@ int main(int argc, char **argv) {
 }
 """
 
-_exe_grab = []
-
-
 def exe_grab():
     """The exe-grab helper above, built static once."""
-    if not _exe_grab:
-        if not shutil.which("gcc"):
-            skip("no gcc to build the static exe-grab helper")
-        d = tempdir()
-        with open(os.path.join(d, "exe-grab.c"), "w") as f:
-            f.write(EXE_GRAB_C)
-        p = subprocess.run(["gcc", "-static", "-O2", "-o", os.path.join(d, "exe-grab"), os.path.join(d, "exe-grab.c")],
-                           capture_output=True, text=True)
-        check_eq(p.returncode, 0, f"building exe-grab: {p.stderr}")
-        _exe_grab.append(os.path.join(d, "exe-grab"))
-    return _exe_grab[0]
+    return static_helper("exe-grab", EXE_GRAB_C)
 
 
 def hold_the_init_exe_of_a_created_container(mutate=None):

@@ -9,6 +9,8 @@
 #include <fmt/ranges.h>
 
 #include "cgroups/cgroup_file.hpp"
+#include "mountinfo/mountinfo.hpp"
+#include "mountinfo/split.hpp"
 
 namespace nucleus::cgroups {
 
@@ -17,32 +19,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr long cgroup2_super_magic = 0x63677270;  // linux/magic.h
-
-std::vector<std::string_view> split(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  for (;;) {
-    auto pos = s.find(sep);
-    out.push_back(s.substr(0, pos));
-    if (pos == std::string_view::npos) return out;
-    s.remove_prefix(pos + 1);
-  }
-}
-
-// mountinfo escapes space, tab, newline and backslash as \ooo.
-std::string unescape_octal(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size() &&
-        std::all_of(s.begin() + static_cast<long>(i) + 1, s.begin() + static_cast<long>(i) + 4,
-                    [](char c) { return c >= '0' && c <= '7'; })) {
-      out.push_back(static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0')));
-      i += 3;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
 
 // Super options of a v1 cgroup mount that are not controllers.
 bool is_mount_option(std::string_view opt) {
@@ -78,17 +54,13 @@ bool is_below(const fs::path& p, const fs::path& root) {
 
 std::vector<CgroupMount> parse_cgroup_mounts(std::string_view mountinfo) {
   std::vector<CgroupMount> out;
-  for (auto line : split(mountinfo, '\n')) {
-    auto f = split(line, ' ');
-    auto sep = std::find(f.begin(), f.end(), std::string_view("-"));
-    if (f.size() < 6 || sep == f.end() || f.end() - sep < 4) continue;
-    std::string_view type = sep[1];
-    if (type != "cgroup" && type != "cgroup2") continue;
+  for (auto& mi : parse_mountinfo(mountinfo)) {
+    if (mi.fstype != "cgroup" && mi.fstype != "cgroup2") continue;
     CgroupMount m;
-    m.root = unescape_octal(f[3]);
-    m.mount_point = fs::path(unescape_octal(f[4])).lexically_normal();
-    m.cgroup2 = type == "cgroup2";
-    if (!m.cgroup2) m.controllers = controllers_from(sep[3], true);
+    m.root = std::move(mi.root);
+    m.mount_point = fs::path(mi.mount_point).lexically_normal();
+    m.cgroup2 = mi.fstype == "cgroup2";
+    if (!m.cgroup2) m.controllers = controllers_from(mi.super_options, true);
     out.push_back(std::move(m));
   }
   return out;

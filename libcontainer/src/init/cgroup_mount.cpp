@@ -12,39 +12,27 @@
 
 #include "init/mounts.hpp"
 #include "init/rootfs_paths.hpp"
+#include "mountinfo/mountinfo.hpp"
+#include "mountinfo/split.hpp"
 
 namespace nucleus::init {
 
 namespace {
 
-std::vector<std::string_view> split(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  std::size_t pos = 0;
-  while (pos <= s.size()) {
-    auto next = s.find(sep, pos);
-    if (next == std::string_view::npos) next = s.size();
-    out.push_back(s.substr(pos, next - pos));
-    pos = next + 1;
-  }
-  return out;
-}
-
 struct CgroupMount {
-  std::string root;        // field 4: the mount's root within the hierarchy
-  std::string mountpoint;  // field 5
+  std::string root;        // the mount's root within the hierarchy
+  std::string mountpoint;
   bool v2 = false;
-  std::vector<std::string_view> super_options;
+  std::vector<std::string> super_options;
 };
 
 std::vector<CgroupMount> cgroup_mounts(std::string_view mountinfo) {
   std::vector<CgroupMount> out;
-  for (auto line : split(mountinfo, '\n')) {
-    auto f = split(line, ' ');
-    auto dash = std::find(f.begin(), f.end(), std::string_view("-"));
-    if (f.size() < 5 || dash == f.end() || f.end() - dash < 4) continue;
-    std::string_view fstype = dash[1];
-    if (fstype != "cgroup" && fstype != "cgroup2") continue;
-    out.push_back({std::string(f[3]), std::string(f[4]), fstype == "cgroup2", split(dash[3], ',')});
+  for (auto& mi : parse_mountinfo(mountinfo)) {
+    if (mi.fstype != "cgroup" && mi.fstype != "cgroup2") continue;
+    std::vector<std::string> options;
+    for (auto o : split(mi.super_options, ',')) options.emplace_back(o);
+    out.push_back({std::move(mi.root), std::move(mi.mount_point), mi.fstype == "cgroup2", std::move(options)});
   }
   return out;
 }

@@ -1,3 +1,4 @@
+#include "mountinfo/split.hpp"
 #include "init/mount_options.hpp"
 
 #include <fcntl.h>
@@ -142,17 +143,6 @@ bool apply_option(std::string_view o, MountOptions& out) {
     }
   }
   return apply_recursive_attr(o, out) || apply_extension(o, out);
-}
-
-// The pieces of `s` between `sep`s (one empty piece for an empty `s`).
-std::vector<std::string_view> split(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  for (std::size_t start = 0;;) {
-    std::size_t end = s.find(sep, start);
-    out.push_back(s.substr(start, end == std::string_view::npos ? end : end - start));
-    if (end == std::string_view::npos) return out;
-    start = end + 1;
-  }
 }
 
 Result<std::uint32_t> parse_id(std::string_view s, std::string_view range) {

@@ -17,6 +17,7 @@
 #include "init/mounts.hpp"
 #include "init/rootfs_paths.hpp"
 #include "init/selinux_label.hpp"
+#include "mountinfo/mountinfo.hpp"
 
 namespace nucleus::init {
 
@@ -24,19 +25,44 @@ namespace {
 
 // The mount point of the mount holding `path` (longest matching mount point
 // in mountinfo).
-Result<std::string> mount_point_of(const std::filesystem::path& path) {
+Result<std::vector<MountInfo>> own_mounts() {
   std::ifstream in("/proc/self/mountinfo");
   if (!in) return fail_errno("open /proc/self/mountinfo");
-  std::string line, best = "/";
-  const std::string& p = path.native();
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string id, parent, dev, root, mp;
-    fields >> id >> parent >> dev >> root >> mp;
-    bool prefix = p == mp || mp == "/" || (p.starts_with(mp) && p[mp.size()] == '/');
-    if (prefix && mp.size() >= best.size()) best = mp;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_mountinfo(text.str());
+}
+
+bool at_or_below(const std::string& path, const std::string& dir) {
+  return path == dir || dir == "/" || (path.starts_with(dir) && path[dir.size()] == '/');
+}
+
+Result<std::string> mount_point_of(const std::filesystem::path& path) {
+  std::string best = "/";
+  for (const auto& m : TRY(own_mounts())) {
+    if (at_or_below(path.native(), m.mount_point) && m.mount_point.size() >= best.size()) best = m.mount_point;
   }
   return best;
+}
+
+// runc's msMoveRoot: with chroot the host's procfs and sysfs stay reachable
+// in the mount namespace, and while a full mount of them is there the kernel
+// lets the container mount a fresh, unmasked one. Detach them (or cover them
+// where that is not allowed) before moving the rootfs to /.
+Result<void> hide_host_proc_and_sys(const std::filesystem::path& rootfs) {
+  for (const auto& m : TRY(own_mounts())) {
+    if (m.root != "/" || (m.fstype != "proc" && m.fstype != "sysfs")) continue;
+    if (at_or_below(m.mount_point, rootfs.native())) continue;
+    if (::mount(nullptr, m.mount_point.c_str(), nullptr, MS_SLAVE | MS_REC, nullptr) != 0) {
+      if (errno == ENOENT) continue;  // under a mount already detached
+      return fail_errno(fmt::format("make \"{}\" rslave", m.mount_point));
+    }
+    if (::umount2(m.mount_point.c_str(), MNT_DETACH) == 0) continue;
+    if ((errno != EINVAL && errno != EPERM) ||
+        ::mount("tmpfs", m.mount_point.c_str(), "tmpfs", 0, nullptr) != 0)
+      return fail_errno(fmt::format("hide the host's \"{}\"", m.mount_point));
+  }
+  return {};
 }
 
 Result<void> make_private(const std::string& mount_point) {
@@ -132,6 +158,7 @@ Result<UniqueFd> prepare_root(const std::filesystem::path& rootfs, const std::st
 
 Result<void> enter_root(int root_fd, const std::filesystem::path& rootfs, bool no_pivot) {
   if (no_pivot) {
+    TRY_VOID(hide_host_proc_and_sys(rootfs));
     if (::fchdir(root_fd) != 0) return fail_errno(fmt::format("chdir \"{}\"", rootfs.native()));
     if (::mount(".", "/", nullptr, MS_MOVE, nullptr) != 0)
       return fail_errno(fmt::format("move rootfs \"{}\" to /", rootfs.native()));
