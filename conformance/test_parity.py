@@ -8,8 +8,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (NUCLEUS, check_eq, check_in, error_messages, main, make_bundle, new_id,  # noqa: E402
-                     nothing_left, run, run_to_files, skip, state_root, tempdir, test, wait_for)
+from harness import (NUCLEUS, check, check_eq, check_in, error_messages, main, make_bundle, new_id,  # noqa: E402
+                     nothing_left, run, run_detached, run_to_files, skip, state_root, tempdir, test, wait_for)
 
 
 def add_capability(name):
@@ -173,6 +173,24 @@ def a_read_only_dev_is_made_read_only_after_it_is_filled():
     script = "ls /dev/null /dev/pts/ptmx >/dev/null && echo FILLED; touch /dev/x 2>/dev/null || echo READONLY"
     rc, out, err = run(["run", "--bundle", make_bundle(ro_dev, args=["sh", "-c", script]), new_id("rodev")])
     check_eq((rc, out.split()), (0, ["FILLED", "READONLY"]), f"run ({error_messages(err)!r})")
+
+
+
+@test
+def exec_cgroup_paths_stay_inside_the_container():
+    cid = new_id("cgexec")
+    rc, _, err = run_detached(["run", "--detach", "--bundle", make_bundle(args=["sleep", "1000"]), cid])
+    check_eq(rc, 0, f"run --detach ({err!r})")
+    try:
+        for arg in ("..", "a/../..", "../x"):
+            rc, _, err = run(["exec", "--cgroup", arg, cid, "true"])
+            check(rc != 0, f"exec --cgroup {arg} succeeded")
+            check_in(f"{arg} is not a sub cgroup path", error_messages(err), f"exec --cgroup {arg}")
+        rc, _, err = run(["exec", "--cgroup", "nosuch:sub", cid, "true"])
+        check(rc != 0, "exec --cgroup nosuch:sub succeeded")
+        check_in("unknown controller nosuch in SubCgroupPaths", error_messages(err), "unknown controller")
+    finally:
+        run(["delete", "--force", cid])
 
 
 main()

@@ -16,12 +16,16 @@ namespace nucleus::exec {
 
 namespace {
 
-// base + sub, with sub read as an absolute path inside base: lexically
-// normalised from "/" so that ".." stops at the container's cgroup.
-std::filesystem::path sub_dir(const std::string& base, const std::string& sub) {
-  std::filesystem::path rel = (std::filesystem::path("/") / sub).lexically_normal().relative_path();
+// base + sub, sub read relative to base (a leading "/" too); as runc, a
+// path that climbs out of the container's cgroup is refused.
+Result<std::filesystem::path> sub_dir(const std::string& base, const std::string& sub) {
+  std::string relative = sub;
+  while (relative.starts_with('/')) relative.erase(0, 1);
+  std::filesystem::path rel = std::filesystem::path(relative).lexically_normal();
+  if (!rel.empty() && *rel.begin() == "..") return fail(fmt::format("{} is not a sub cgroup path", sub));
   if (!rel.empty() && !rel.has_filename()) rel = rel.parent_path();  // "a/" -> "a"
-  return rel.empty() ? std::filesystem::path(base) : std::filesystem::path(base) / rel;
+  if (rel.empty() || rel == ".") return std::filesystem::path(base);
+  return std::filesystem::path(base) / rel;
 }
 
 std::string describe(const ExecSubCgroup& sub) {
@@ -81,9 +85,7 @@ Result<std::vector<CgroupTarget>> exec_cgroup_targets(
       return fail(fmt::format("invalid --cgroup argument: {} (cgroup v2 takes no <controller>: prefix)",
                               describe(sub)));
     for (const auto& c : sub.controllers) {
-      if (!paths.contains(c))
-        return fail(fmt::format("invalid --cgroup argument: {} (the container has no {} cgroup)",
-                                describe(sub), c));
+      if (!paths.contains(c)) return fail(fmt::format("unknown controller {} in SubCgroupPaths", c));  // runc's words
       by_controller[c] = &sub;
     }
   }
@@ -102,7 +104,7 @@ Result<std::vector<CgroupTarget>> exec_cgroup_targets(
     if (!chosen) chosen = for_all;
     CgroupTarget t;
     t.unified = std::find(h.keys.begin(), h.keys.end(), "") != h.keys.end();
-    t.dir = chosen ? sub_dir(h.dir, chosen->path) : std::filesystem::path(h.dir);
+    t.dir = chosen ? TRY(sub_dir(h.dir, chosen->path)) : std::filesystem::path(h.dir);
     t.may_fall_back = chosen == nullptr;
     out.push_back(std::move(t));
   }
