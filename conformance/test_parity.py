@@ -9,7 +9,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import (NUCLEUS, check, check_eq, check_in, error_messages, main, make_bundle, new_id,  # noqa: E402
-                     nothing_left, run, run_detached, run_to_files, skip, state_root, tempdir, test, wait_for)
+                     nothing_left, own_rootfs, run, run_detached, run_to_files, skip, state_root, tempdir, test,
+                     userns, wait_for)
 
 
 def add_capability(name):
@@ -191,6 +192,60 @@ def exec_cgroup_paths_stay_inside_the_container():
         check_in("unknown controller nosuch in SubCgroupPaths", error_messages(err), "unknown controller")
     finally:
         run(["delete", "--force", cid])
+
+
+
+def host_mount_count():
+    with open("/proc/self/mountinfo") as f:
+        return sum(1 for _ in f)
+
+
+@test
+def sysfs_is_fresh_in_a_joined_network_namespace_whatever_the_propagation():
+    """Every Kubernetes container joins its pod's network namespace: its
+    /sys/class/net must show that namespace's interfaces (a fresh sysfs), not
+    the host's, and with rootfsPropagation rshared nothing mounted under /sys
+    may reach the host (a bind of the host's /sys made create fail there)."""
+    name = f"nucleus-test-{os.getpid()}"
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    try:
+        props = [None, "rshared", "shared", "rslave", "slave", "private", "rprivate", "unbindable", "runbindable"]
+        if PEER == "runc":  # runc 1.1.5 fails on both: "mount ... flags: 0x5000: invalid argument"
+            props = props[:-2]
+        for prop in props:
+            def join(c, prop=prop):
+                for ns in c["linux"]["namespaces"]:
+                    if ns["type"] == "network":
+                        ns["path"] = f"/var/run/netns/{name}"
+                if prop:
+                    c["linux"]["rootfsPropagation"] = prop
+            before = host_mount_count()
+            cid = new_id("sysfs")
+            rc, out, err = run(["run", "--bundle", make_bundle(join, args=["ls", "/sys/class/net"]), cid])
+            check_eq((rc, out.split()), (0, ["lo"]), f"rootfsPropagation {prop}: ({error_messages(err)!r})")
+            check_eq(host_mount_count(), before, f"rootfsPropagation {prop}: host mounts")
+            nothing_left(cid)
+    finally:
+        subprocess.run(["ip", "netns", "del", name], check=False)
+
+
+@test
+def sysfs_falls_back_to_the_hosts_in_a_user_namespace_without_a_network_namespace():
+    """The kernel refuses a fresh sysfs to a user namespace that does not own
+    the network namespace: the host's /sys is bound (rslave) instead, as crun
+    1.8.1 does."""
+    if PEER == "runc":
+        skip("runc 1.1.5 has no fallback: mount sysfs ... operation not permitted")
+    def shared_net(c):
+        userns(c)
+        c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]
+    bundle = make_bundle(shared_net, args=["ls", "/sys/kernel"])
+    own_rootfs(bundle)
+    before = host_mount_count()
+    rc, out, err = run(["run", "--bundle", bundle, new_id("sysfs")])
+    check_eq(rc, 0, f"run ({error_messages(err)!r})")
+    check("mm" in out.split() or "uevent_seqnum" in out.split(), f"/sys/kernel looks empty: {out!r}")
+    check_eq(host_mount_count(), before, "host mounts")
 
 
 main()

@@ -169,7 +169,6 @@ Result<void> mount_rootfs(Init& in) {
   ctx.rootfs = in.cfg.rootfs;
   ctx.bundle = in.cfg.bundle;
   ctx.in_user_namespace = in.plan.in_user_namespace();
-  ctx.new_network = in.plan.new_network();
   ctx.cgroup_namespace = in.plan.new_cgroup;
   ctx.cgroups = in.cgroups ? &*in.cgroups : nullptr;
   ctx.idmapped = in.cfg.idmapped_mounts;

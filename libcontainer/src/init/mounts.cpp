@@ -197,6 +197,25 @@ Result<void> refuse_symlink(const MountContext& ctx, const oci::Mount& m, const 
 }
 
 Result<void> mount_filesystem(const MountContext& ctx, const oci::Mount& m, const MountOptions& o,
+                              const std::string& display);
+
+// A fresh sysfs shows the interfaces of the network namespace we are in
+// (made or joined), and nothing mounted on it reaches the host. The kernel
+// refuses one only to a user namespace that does not own that network
+// namespace (EPERM; EBUSY on some kernels): then, as crun, the host's /sys,
+// bound and made rslave so that the container's mounts below it (the cgroup
+// tmpfs) never propagate back.
+Result<void> mount_sysfs(const MountContext& ctx, const oci::Mount& m, MountOptions o, const std::string& display) {
+  auto fresh = mount_filesystem(ctx, m, o, display);
+  if (fresh || (fresh.error().err() != EPERM && fresh.error().err() != EBUSY)) return fresh;
+  oci::Mount host = m;
+  host.source = "/sys";
+  o.flags |= MS_BIND | MS_REC;
+  o.propagation = MS_SLAVE | MS_REC;
+  return mount_bind(ctx, host, o, display);
+}
+
+Result<void> mount_filesystem(const MountContext& ctx, const oci::Mount& m, const MountOptions& o,
                               const std::string& display) {
   // As runc, tmpcopyup means something on a tmpfs only; elsewhere it is ignored.
   if (o.tmpcopyup && m.type == "tmpfs") return mount_tmpfs_copyup(ctx, m, o, display);
@@ -253,14 +272,7 @@ Result<void> mount_entry(const MountContext& ctx, const oci::Mount& m) {
   if (o.bind()) return mount_bind(ctx, m, o, display);
   if (m.type == "proc" || m.type == "sysfs") TRY_VOID(refuse_symlink(ctx, m, display));
   o.data = mount_data(m.type, false, o.data, ctx.mount_label, !ctx.mount_label.empty());
-  // Without its own network namespace a container may not mount sysfs: runc
-  // gives it the host's /sys instead.
-  if (m.type == "sysfs" && !ctx.new_network) {
-    oci::Mount host = m;
-    host.source = "/sys";
-    o.flags |= MS_BIND | MS_REC;
-    return mount_bind(ctx, host, o, display);
-  }
+  if (m.type == "sysfs") return mount_sysfs(ctx, m, o, display);
   return mount_filesystem(ctx, m, o, display);
 }
 

@@ -27,7 +27,6 @@ struct MountContext {
   std::filesystem::path rootfs;   // host path, for messages
   std::filesystem::path bundle;   // relative bind sources are relative to it
   bool in_user_namespace = false;
-  bool new_network = false;
   bool cgroup_namespace = false;
   const CgroupHierarchies* cgroups = nullptr;
   const IdmappedMounts* idmapped = nullptr;  // trees the runtime prepared, if any
