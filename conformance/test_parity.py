@@ -248,4 +248,25 @@ def sysfs_falls_back_to_the_hosts_in_a_user_namespace_without_a_network_namespac
     check_eq(host_mount_count(), before, "host mounts")
 
 
+
+@test
+def a_bind_source_under_a_root_only_directory_works_in_a_user_namespace():
+    """runc opens mount sources on the host side: the container's root (an
+    unprivileged host uid) could not reach one under a 0700 directory."""
+    private = tempdir()
+    os.chmod(private, 0o700)
+    os.makedirs(os.path.join(private, "data"))
+    with open(os.path.join(private, "data", "file"), "w") as f:
+        f.write("reached\n")
+
+    def mutate(c):
+        userns(c)
+        c["mounts"].append({"destination": "/data", "type": "bind", "source": os.path.join(private, "data"),
+                            "options": ["rbind", "ro"]})
+    bundle = make_bundle(mutate, args=["cat", "/data/file"])
+    own_rootfs(bundle)
+    rc, out, err = run(["run", "--bundle", bundle, new_id("bindsrc")])
+    check_eq((rc, out.strip()), (0, "reached"), f"run ({error_messages(err)!r})")
+
+
 main()

@@ -120,25 +120,9 @@ Result<std::optional<IdmapRequest>> idmap_request(const oci::Config& config, std
   return r;
 }
 
-void IdmappedMounts::add(const oci::Mount* mount, UniqueFd tree) {
-  trees_.push_back({mount, std::move(tree)});
-}
-
-std::vector<int> IdmappedMounts::fds() const {
-  std::vector<int> out;
-  for (const auto& e : trees_) out.push_back(e.tree.get());
-  return out;
-}
-
-int IdmappedMounts::tree_for(const oci::Mount& mount) const {
-  for (const auto& e : trees_)
-    if (e.mount == &mount) return e.tree.get();
-  return -1;
-}
-
-Result<IdmappedMounts> prepare_idmapped_mounts(const oci::Config& config,
+Result<MountFds> prepare_idmapped_mounts(const oci::Config& config,
                                                const std::filesystem::path& bundle) {
-  IdmappedMounts out;
+  MountFds out;
   UsernsCache userns;
   for (std::size_t i = 0; i < config.mounts.size(); ++i) {
     auto request = TRY(idmap_request(config, i));

@@ -7,7 +7,7 @@
 // the source's superblock (the host's user namespace for host filesystems)
 // idmap a mount, and the init usually runs in the container's user namespace
 // by then. The detached trees are fds in the runtime; the clone copies its fd
-// table (and memory, so the IdmappedMounts pointer stays valid in the init),
+// table (and memory, so the MountFds pointer stays valid in the init),
 // and a detached mount may be attached from any mount namespace. Sources are
 // therefore resolved in the runtime's mount namespace (also when the config
 // joins another one).
@@ -20,6 +20,7 @@
 #include <oci/config.hpp>
 
 #include "nucleus/error.hpp"
+#include "init/mount_fds.hpp"
 #include "nucleus/unique_fd.hpp"
 
 namespace nucleus::init {
@@ -37,27 +38,9 @@ struct IdmapRequest {
 // bind mounts can be idmapped.
 Result<std::optional<IdmapRequest>> idmap_request(const oci::Config& config, std::size_t index);
 
-// The detached idmapped trees, keyed by the config's mount they are for.
-class IdmappedMounts {
- public:
-  void add(const oci::Mount* mount, UniqueFd tree);
-  // The tree for `mount` (an element of the same config), or -1.
-  int tree_for(const oci::Mount& mount) const;
-  bool empty() const { return trees_.empty(); }
-  // Every tree's fd, for the init to keep until its mounts are made.
-  std::vector<int> fds() const;
-
- private:
-  struct Entry {
-    const oci::Mount* mount;
-    UniqueFd tree;
-  };
-  std::vector<Entry> trees_;
-};
-
 // Runtime side, single-threaded, before the clone. Relative sources are
 // relative to `bundle`.
-Result<IdmappedMounts> prepare_idmapped_mounts(const oci::Config& config,
+Result<MountFds> prepare_idmapped_mounts(const oci::Config& config,
                                                const std::filesystem::path& bundle);
 
 // A user namespace fd with these maps: a short-lived child made with

@@ -92,8 +92,9 @@ unsigned inherited_fd_count(const Init& in) { return in.cfg.listen_fds + in.cfg.
 Result<void> close_runtime_fds(Init& in) {
   std::vector<int> keep{in.sync.fd(), in.cfg.fifo_fd};
   for (const auto& join : in.plan.joins) keep.push_back(join.fd.get());
-  if (in.cfg.idmapped_mounts) {
-    for (int fd : in.cfg.idmapped_mounts->fds()) keep.push_back(fd);
+  for (const MountFds* prepared : {in.cfg.idmapped_mounts, in.cfg.bind_sources}) {
+    if (!prepared) continue;
+    for (int fd : prepared->fds()) keep.push_back(fd);
   }
   return close_fds_except(3 + inherited_fd_count(in), std::move(keep));
 }
@@ -172,6 +173,7 @@ Result<void> mount_rootfs(Init& in) {
   ctx.cgroup_namespace = in.plan.new_cgroup;
   ctx.cgroups = in.cgroups ? &*in.cgroups : nullptr;
   ctx.idmapped = in.cfg.idmapped_mounts;
+  ctx.sources = in.cfg.bind_sources;
   ctx.mount_label = in.mount_label;
   for (const auto& m : in.config.mounts) TRY_VOID(mount_entry(ctx, m));
   return {};

@@ -14,7 +14,7 @@
 
 namespace nucleus::init {
 
-class IdmappedMounts;
+class MountFds;
 
 // Everything the init needs, prepared by the runtime before the clone.
 struct InitConfig {
@@ -28,7 +28,8 @@ struct InitConfig {
   unsigned preserve_fds = 0;  // --preserve-fds, after the listen fds
   int fifo_fd = -1;           // O_PATH on <state dir>/exec.fifo
   sigset_t signal_mask{};     // the mask to restore (the runtime blocks signals around the clone)
-  const IdmappedMounts* idmapped_mounts = nullptr;  // detached trees the runtime made (idmap.hpp)
+  const MountFds* idmapped_mounts = nullptr;  // detached trees the runtime made (idmap.hpp)
+  const MountFds* bind_sources = nullptr;     // in a user namespace (bind_sources.hpp)
 };
 
 // Whether the runtime must run prestart/createRuntime hooks mid-init (both

@@ -3,9 +3,12 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <oci/parse.hpp>
 
+#include "init/bind_sources.hpp"
 #include "init/clone.hpp"
 #include "init/idmap.hpp"
 #include "init/sync.hpp"
@@ -40,6 +43,14 @@ Result<void> run_runtime_hooks(const LaunchOptions& o, pid_t pid) {
   std::string state = creating_state(o, pid);
   TRY_VOID(hooks::run_hooks(hooks::Kind::prestart, h.prestart, state));
   return hooks::run_hooks(hooks::Kind::create_runtime, h.create_runtime, state);
+}
+
+// In a user namespace the init may not reach the sources; in a mount
+// namespace it joins, they are resolved there, as before.
+bool opens_bind_sources_for_the_init(const NamespacePlan& plan) {
+  bool joins_mounts = std::any_of(plan.joins.begin(), plan.joins.end(),
+                                  [](const NamespaceJoin& j) { return j.type == oci::NamespaceType::mount; });
+  return plan.in_user_namespace() && !joins_mounts;
 }
 
 // Everything the runtime does before the init may start its setup. The
@@ -112,9 +123,13 @@ pid_t InitProcess::release() {
 
 Result<LaunchedInit> launch_init(const LaunchOptions& o, const NamespacePlan& plan) {
   // Made here, with the host's credentials; the init inherits them (idmap.hpp).
-  IdmappedMounts idmapped = TRY(prepare_idmapped_mounts(*o.init.config, o.init.bundle));
+  MountFds idmapped = TRY(prepare_idmapped_mounts(*o.init.config, o.init.bundle));
+  MountFds sources;
+  if (opens_bind_sources_for_the_init(plan))
+    sources = TRY(clone_bind_sources(*o.init.config, o.init.bundle, idmapped));
   InitConfig init = o.init;
   init.idmapped_mounts = &idmapped;
+  init.bind_sources = &sources;
   auto [runtime_end, init_end] = TRY(SyncChannel::make_pair());
   std::optional<PidForChildren> pid_ns;
   if (plan.pid_join) pid_ns.emplace(TRY(PidForChildren::enter(plan.pid_join.get())));

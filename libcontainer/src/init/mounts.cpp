@@ -79,15 +79,15 @@ Result<void> check_not_over_proc(const MountContext& ctx, const oci::Mount& m, i
   return {};
 }
 
-// An idmapped tree the runtime cloned (idmap.hpp), attached at the destination.
+// A tree the runtime cloned (idmap.hpp, bind_sources.hpp), attached at the destination.
 Result<void> attach_tree(const MountContext& ctx, const oci::Mount& m, int tree,
                          const std::string& display) {
   struct stat st {};
-  if (::fstat(tree, &st) != 0) return fail_errno(fmt::format("stat idmapped mount for \"{}\"", display));
+  if (::fstat(tree, &st) != 0) return fail_errno(fmt::format("stat the mount prepared for \"{}\"", display));
   UniqueFd target = TRY(ensure_in_root(ctx.root_fd, m.destination, S_ISDIR(st.st_mode)));
   TRY_VOID(check_not_over_proc(ctx, m, target.get(), tree));
   if (::move_mount(tree, "", target.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
-    return fail_errno(fmt::format("attach idmapped mount of \"{}\" on \"{}\"", m.source, display));
+    return fail_errno(fmt::format("attach the mount of \"{}\" on \"{}\"", m.source, display));
   return {};
 }
 
@@ -124,12 +124,27 @@ Result<void> copy_symlink(const MountContext& ctx, const oci::Mount& m, int link
                           describe_mount(m, ctx.rootfs), target));
 }
 
+// A tree the host cloned is not locked as a mount copied into a user
+// namespace is: keep the source's nosuid, nodev, noexec, ro and atime flags
+// as the kernel would (a bind made in the user namespace could not clear them).
+MountOptions as_if_locked(MountOptions o) {
+  constexpr unsigned long kLocked = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | kAtimeFlags;
+  constexpr std::uint64_t kLockedAttrs =
+      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | MOUNT_ATTR__ATIME;
+  o.cleared &= ~kLocked;
+  o.attr_clr &= ~kLockedAttrs;
+  return o;
+}
+
 Result<void> mount_bind(const MountContext& ctx, const oci::Mount& m, const MountOptions& o,
                         const std::string& display) {
-  int tree = ctx.idmapped ? ctx.idmapped->tree_for(m) : -1;
-  if (tree >= 0) {
+  if (int tree = ctx.idmapped ? ctx.idmapped->fd_for(m) : -1; tree >= 0) {
     TRY_VOID(attach_tree(ctx, m, tree, display));
-    return apply_after_mount(ctx, m, o, display);
+    return apply_after_mount(ctx, m, ctx.in_user_namespace ? as_if_locked(o) : o, display);
+  }
+  if (int tree = ctx.sources ? ctx.sources->fd_for(m) : -1; tree >= 0) {
+    TRY_VOID(attach_tree(ctx, m, tree, display));
+    return apply_after_mount(ctx, m, as_if_locked(o), display);
   }
   if (o.idmap || !m.uid_mappings.empty() || !m.gid_mappings.empty())
     return fail(fmt::format("{}: the idmapped mount was not prepared", describe_mount(m, ctx.rootfs)));

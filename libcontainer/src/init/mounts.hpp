@@ -19,7 +19,7 @@
 
 namespace nucleus::init {
 
-class IdmappedMounts;
+class MountFds;
 
 // What mounting needs to know about the container being set up.
 struct MountContext {
@@ -29,7 +29,8 @@ struct MountContext {
   bool in_user_namespace = false;
   bool cgroup_namespace = false;
   const CgroupHierarchies* cgroups = nullptr;
-  const IdmappedMounts* idmapped = nullptr;  // trees the runtime prepared, if any
+  const MountFds* idmapped = nullptr;  // trees the runtime prepared, if any
+  const MountFds* sources = nullptr;   // bind sources the runtime opened, if any
   std::string mount_label;  // linux.mountLabel where the host has SELinux, else empty
 };
 
