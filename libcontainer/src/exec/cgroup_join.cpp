@@ -81,11 +81,9 @@ Result<std::vector<CgroupTarget>> exec_cgroup_targets(
       for_all = &sub;
       continue;
     }
-    if (pure_v2)
-      return fail(fmt::format("invalid --cgroup argument: {} (cgroup v2 takes no <controller>: prefix)",
-                              describe(sub)));
     for (const auto& c : sub.controllers) {
-      if (!paths.contains(c)) return fail(fmt::format("unknown controller {} in SubCgroupPaths", c));  // runc's words
+      // runc's words; on cgroup v2 (one hierarchy, no controller keys) for any prefix.
+      if (pure_v2 || !paths.contains(c)) return fail(fmt::format("unknown controller {} in SubCgroupPaths", c));
       by_controller[c] = &sub;
     }
   }
