@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <oci/parse.hpp>
 
+#include "cgroups/cgroup_file.hpp"
 #include "cgroups/manager.hpp"
 #include "container_internal.hpp"
 #include "nucleus/container.hpp"
@@ -181,6 +182,21 @@ Result<void> kill_and_wait(const ContainerRecord& r) {
   return wait_gone(r, std::chrono::seconds(10));
 }
 
+void kill_everything_in(const ContainerRecord& r) {
+  // Each hierarchy on its own: a create killed while it moved the init
+  // (one cgroup.procs after another) leaves it in only some of them.
+  for (int round = 0; round < 100; ++round) {
+    bool any = false;
+    for (const auto& [controller, dir] : r.cgroup_paths) {
+      auto pids = cgroups::read_procs_recursive(dir);
+      if (!pids) continue;
+      for (pid_t pid : *pids) any = ::kill(pid, SIGKILL) == 0 || any;
+    }
+    if (!any) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 Result<void> destroy_container(ContainerDir& dir, const ContainerRecord& r) {
   Result<void> result;
   if (auto cg = open_cgroup(r)) {
@@ -273,8 +289,13 @@ Result<void> delete_container(const RuntimeOptions& rt, const std::string& id, b
   }
   auto r = dir->read_record();
   if (!r) {
-    // A state dir without a record is what an aborted create leaves.
+    // A state dir without a record is what an aborted create leaves: undo
+    // what its journal says it made (the init, if any, dies with its cgroup).
     if (r.error().message() == kDoesNotExist) {
+      if (auto journal = dir->read_journal()) {
+        detail::kill_everything_in(*journal);
+        if (auto undone = detail::destroy_container(*dir, *journal); !undone) log::warn("{}", undone.error().what());
+      }
       (void)dir->remove();
       if (force) return {};
     }

@@ -102,6 +102,16 @@ ContainerRecord make_record(const RuntimeOptions& rt, const Prepared& p, const C
   return r;
 }
 
+// What delete needs to undo a create killed before state.json exists: the
+// cgroups (no init pid yet, and no poststop hooks: nothing was created).
+ContainerRecord make_journal(const RuntimeOptions& rt, const Prepared& p, const CreateOptions& o,
+                             const cgroups::CgroupManager& cg) {
+  ContainerRecord r = make_record(rt, p, o, cg);
+  r.poststart_hooks.clear();
+  r.poststop_hooks.clear();
+  return r;
+}
+
 init::InitConfig make_init_config(const Prepared& p, const CreateOptions& o, int fifo_fd,
                                   const sigset_t& mask) {
   init::InitConfig c;
@@ -133,6 +143,7 @@ Result<CreatedContainer> create_container_impl(const RuntimeOptions& rt, const o
   auto cgroup = TRY(cgroups::make_cgroup_manager({opts.id, p.config.linux->cgroups_path,
                                                   rt.cgroup_driver}));
   CgroupGuard cgroup_guard(*cgroup);  // also undoes a partial create()
+  TRY_VOID(dir.write_journal(make_journal(rt, p, opts, *cgroup)));
   TRY_VOID(cgroup->create());
   TRY_VOID(cgroup->set_devices(device_rules(*p.config.linux)));
   if (p.config.linux->resources) TRY_VOID(cgroup->set(*p.config.linux->resources));

@@ -50,5 +50,8 @@ Result<void> destroy_container(ContainerDir& dir, const ContainerRecord& record)
 // SIGKILL the init (and, without its own pid namespace, the rest of the
 // cgroup) and wait until it is gone.
 Result<void> kill_and_wait(const ContainerRecord& record);
+// SIGKILL whatever runs in any of the record's cgroups, until none is left
+// (bounded): for undoing a create that was killed half-way.
+void kill_everything_in(const ContainerRecord& record);
 
 }  // namespace nucleus::detail

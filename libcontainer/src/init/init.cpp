@@ -81,6 +81,7 @@ std::string state_json(const Init& in, const char* status) {
 
 Result<void> reset_process_state(Init& in) {
   TRY_VOID(reset_signal_state(in.cfg.signal_mask));
+  TRY_VOID(die_with_runtime());
   return make_undumpable();
 }
 
@@ -133,7 +134,7 @@ Result<void> enter_namespaces(Init& in) {
 Result<void> fork_into_pid_namespace(Init& in) {
   if (!in.plan.fork_init) return {};
   pid_t pid = TRY(clone_process({CLONE_PARENT, std::nullopt}));
-  if (pid == 0) return {};
+  if (pid == 0) return die_with_runtime();
   auto sent = in.sync.send(SyncType::init_pid, pid);
   ::_exit(sent ? 0 : 1);
 }
@@ -294,7 +295,10 @@ Result<void> resolve_args0(Init& in) {
 // false it runs under the filter (default profiles allow these personality values).
 Result<void> set_personality(Init& in) { return apply_personality(in.linux.personality); }
 
+// From here the journal names our cgroup: a runtime killed now is undone by
+// delete, and one that commits exits while we wait for `start`.
 Result<void> notify_ready(Init& in) {
+  outlive_runtime();
   TRY_VOID(in.sync.send(SyncType::ready));
   in.runtime_listening = false;
   return {};

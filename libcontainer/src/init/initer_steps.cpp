@@ -33,6 +33,13 @@ Result<void> make_undumpable() {
   return {};
 }
 
+Result<void> die_with_runtime() {
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) return fail_errno("prctl(PR_SET_PDEATHSIG)");
+  return {};
+}
+
+void outlive_runtime() { ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0); }
+
 DumpableWindow::DumpableWindow() : was_(::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0)) {
   if (was_ == 0) ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 }

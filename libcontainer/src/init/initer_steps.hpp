@@ -24,6 +24,14 @@ Result<void> reset_signal_state(const sigset_t& mask);
 // 2024-21626 class). execve makes the user's program dumpable again.
 Result<void> make_undumpable();
 
+// Until the runtime has recorded the container (its cgroups in the journal,
+// then state.json), the init dies with it: SIGKILL on the runtime's death.
+// (Had the runtime died before this call, the init's next read of the sync
+// channel ends it.) Cleared by fork: a forked init calls it again.
+Result<void> die_with_runtime();
+// From `ready` on, the container outlives the runtime.
+void outlive_runtime();
+
 // The same with dumpable set, for the few writes the kernel lets only the
 // process's owner make (its own procfs files inside a user namespace); the
 // previous state is restored when the guard dies.

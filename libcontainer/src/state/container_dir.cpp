@@ -229,20 +229,26 @@ Result<std::vector<std::string>> ContainerDir::list_ids(const fs::path& root) {
   return ids;
 }
 
-Result<void> ContainerDir::write_record(const ContainerRecord& record) {
+Result<void> ContainerDir::write_record_file(const char* name, const ContainerRecord& record) {
   if (removed_) return fail(kDoesNotExist);
-  return write_file_atomic(fd(), kStateFile, encode_record(record), 0600,
-                           (path_ / kStateFile).string());
+  return write_file_atomic(fd(), name, encode_record(record), 0600, (path_ / name).string());
 }
 
-Result<ContainerRecord> ContainerDir::read_record() const {
-  fs::path file = path_ / kStateFile;
-  std::string text = TRY(read_all_at(fd(), kStateFile, file));
+Result<ContainerRecord> ContainerDir::read_record_file(const char* name) const {
+  fs::path file = path_ / name;
+  std::string text = TRY(read_all_at(fd(), name, file));
   auto record = decode_record(text);
   if (!record)
     return std::unexpected(std::move(record).error().context(fmt::format("corrupt state file {}", file.string())));
   return record;
 }
+
+Result<void> ContainerDir::write_record(const ContainerRecord& record) { return write_record_file(kStateFile, record); }
+Result<ContainerRecord> ContainerDir::read_record() const { return read_record_file(kStateFile); }
+Result<void> ContainerDir::write_journal(const ContainerRecord& record) {
+  return write_record_file(kJournalFile, record);
+}
+Result<ContainerRecord> ContainerDir::read_journal() const { return read_record_file(kJournalFile); }
 
 Result<void> ContainerDir::remove() {
   if (removed_) return {};

@@ -17,6 +17,9 @@ namespace nucleus {
 class ContainerDir {
  public:
   static constexpr const char* kStateFile = "state.json";
+  // What create is about to make (the cgroups), written before it makes it:
+  // a create killed before state.json exists leaves delete enough to undo it.
+  static constexpr const char* kJournalFile = "creating.json";
 
   // Make <root> (0700, with parents) if needed and <root>/<id> exclusively.
   // The directory appears under its name already locked (it is made under a
@@ -60,6 +63,11 @@ class ContainerDir {
   // a corrupt file is an error naming it.
   Result<ContainerRecord> read_record() const;
 
+  // creating.json (kJournalFile): the same record, written before the
+  // cgroups are made; read by delete when state.json never came.
+  Result<void> write_journal(const ContainerRecord& record);
+  Result<ContainerRecord> read_journal() const;
+
   // Remove the directory and everything in it. The lock stays held (on the
   // now unlinked directory) until the object is destroyed; waiters then see
   // "container does not exist".
@@ -69,6 +77,8 @@ class ContainerDir {
   ContainerDir(std::string id, std::filesystem::path path, UniqueFd root_fd, UniqueFd dir_fd,
                bool undo_on_destroy);
   void release();
+  Result<void> write_record_file(const char* name, const ContainerRecord& record);
+  Result<ContainerRecord> read_record_file(const char* name) const;
 
   std::string id_;
   std::filesystem::path path_;
