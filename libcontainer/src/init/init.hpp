@@ -12,6 +12,10 @@
 #include "init/namespaces.hpp"
 #include "init/sync.hpp"
 
+namespace nucleus {
+class SeccompFilter;
+}
+
 namespace nucleus::init {
 
 class IdmappedMounts;
@@ -29,6 +33,7 @@ struct InitConfig {
   int fifo_fd = -1;           // O_PATH on <state dir>/exec.fifo
   sigset_t signal_mask{};     // the mask to restore (the runtime blocks signals around the clone)
   const IdmappedMounts* idmapped_mounts = nullptr;  // detached trees the runtime made (idmap.hpp)
+  const SeccompFilter* seccomp = nullptr;  // linux.seccomp, built by the runtime; null without one
 };
 
 // Whether the runtime must run prestart/createRuntime hooks mid-init (both
