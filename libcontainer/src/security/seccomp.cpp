@@ -131,8 +131,13 @@ Result<void> check_notify_rules(const oci::Seccomp& profile) {
         return fail(fmt::format("SCMP_ACT_NOTIFY cannot be used for the {} syscall", handover));
     }
   }
-  if (has_notify_rules(profile) && profile.listener_path.empty())
+  if (!has_notify_rules(profile)) return {};
+  if (profile.listener_path.empty())
     return fail("linux.seccomp.listenerPath is not set: SCMP_ACT_NOTIFY needs a seccomp agent");
+  // Level 6: the kernel has SECCOMP_USER_NOTIF_FLAG_CONTINUE and TSYNC_ESRCH.
+  if (int level = static_cast<int>(::seccomp_api_get()); level < 6)
+    return fail(fmt::format("seccomp notify unsupported: API level: got {}, want at least 6. "
+                            "Please try with libseccomp >= 2.5.0 and Linux >= 5.7", level));
   return {};
 }
 
