@@ -446,17 +446,18 @@ def replace_with_symlink(path, target):
 _static_helpers = {}
 
 
-def static_helper(name, source):
-    """A static binary built from C `source` (once per run), to copy into a
-    rootfs: the busybox applets cannot do everything an attack needs."""
+def static_helper(name, source, flags=()):
+    """A static binary built from C `source` (once per run, with extra gcc
+    `flags`), to copy into a rootfs: the busybox applets cannot do everything
+    an attack needs."""
     if name not in _static_helpers:
         if not shutil.which("gcc"):
             skip(f"no gcc to build the static {name} helper")
         d = tempdir()
         with open(os.path.join(d, name + ".c"), "w") as f:
             f.write(source)
-        p = subprocess.run(["gcc", "-static", "-O2", "-o", os.path.join(d, name), os.path.join(d, name + ".c")],
-                           capture_output=True, text=True)
+        p = subprocess.run(["gcc", "-static", "-O2", *flags, "-o", os.path.join(d, name),
+                            os.path.join(d, name + ".c")], capture_output=True, text=True)
         check_eq(p.returncode, 0, f"building {name}: {p.stderr}")
         _static_helpers[name] = os.path.join(d, name)
     return _static_helpers[name]

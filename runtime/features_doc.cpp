@@ -36,13 +36,13 @@ std::vector<std::string> known_capabilities() {
   return caps;
 }
 
-// What libcontainer/src/security/seccomp.cpp accepts. SCMP_ACT_NOTIFY is
-// left out: a profile using it (or listenerPath) is refused.
+// What libcontainer/src/security/seccomp.cpp accepts, SCMP_ACT_NOTIFY with
+// listenerPath included.
 oci::SeccompFeatures seccomp_features() {
   oci::SeccompFeatures f{.enabled = true};
-  f.actions = std::vector<std::string>{"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO",        "SCMP_ACT_KILL",
-                                       "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
-                                       "SCMP_ACT_LOG",   "SCMP_ACT_TRACE",        "SCMP_ACT_TRAP"};
+  f.actions = std::vector<std::string>{"SCMP_ACT_ALLOW",       "SCMP_ACT_ERRNO",       "SCMP_ACT_KILL",
+                                       "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
+                                       "SCMP_ACT_NOTIFY",      "SCMP_ACT_TRACE",       "SCMP_ACT_TRAP"};
   f.operators = std::vector<std::string>{"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
                                          "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
                                          "SCMP_CMP_NE"};

@@ -46,27 +46,6 @@ ContainerState to_container_state(const ContainerRecord& r, Status status) {
   return s;
 }
 
-std::string stopped_state_json(const ContainerRecord& r) {
-  oci::State s;
-  s.oci_version = std::string(oci::kSpecVersion);
-  s.id = r.id;
-  s.status = "stopped";
-  s.bundle = r.bundle.native();
-  for (const auto& [k, v] : r.annotations) s.annotations[k] = v;
-  return oci::to_json(s);
-}
-
-std::string running_state_json(const ContainerRecord& r) {
-  oci::State s;
-  s.oci_version = std::string(oci::kSpecVersion);
-  s.id = r.id;
-  s.status = "running";
-  s.pid = r.init_pid;
-  s.bundle = r.bundle.native();
-  for (const auto& [k, v] : r.annotations) s.annotations[k] = v;
-  return oci::to_json(s);
-}
-
 // The user name owning the state dir, as runc's list prints it.
 std::string owner_name(uid_t uid) {
   std::ifstream in("/etc/passwd");
@@ -106,7 +85,8 @@ Result<void> wait_gone(const ContainerRecord& r, std::chrono::milliseconds timeo
 
 Result<void> run_poststart_hooks(const ContainerRecord& r) {
   if (r.poststart_hooks.empty()) return {};
-  return hooks::run_hooks(hooks::Kind::poststart, r.poststart_hooks, running_state_json(r));
+  return hooks::run_hooks(hooks::Kind::poststart, r.poststart_hooks,
+                          oci::to_json(detail::spec_state(r, "running")));
 }
 
 }  // namespace
@@ -123,6 +103,17 @@ std::string_view to_string(Status s) {
 }
 
 namespace detail {
+
+oci::State spec_state(const ContainerRecord& r, std::string_view status) {
+  oci::State s;
+  s.oci_version = std::string(oci::kSpecVersion);
+  s.id = r.id;
+  s.status = std::string(status);
+  if (status != "stopped") s.pid = r.init_pid;
+  s.bundle = r.bundle.native();
+  for (const auto& [k, v] : r.annotations) s.annotations[k] = v;
+  return s;
+}
 
 std::string_view driver_name(CgroupDriver driver) {
   switch (driver) {
@@ -216,7 +207,8 @@ Result<void> destroy_container(ContainerDir& dir, const ContainerRecord& r) {
   }
   auto removed = dir.remove();
   if (result && !removed) result = removed;
-  (void)hooks::run_hooks(hooks::Kind::poststop, r.poststop_hooks, stopped_state_json(r));
+  (void)hooks::run_hooks(hooks::Kind::poststop, r.poststop_hooks,
+                         oci::to_json(detail::spec_state(r, "stopped")));
   return result;
 }
 

@@ -14,6 +14,7 @@
 #include "init/sysctl_rules.hpp"
 #include "nucleus/container.hpp"
 #include "security/lsm.hpp"
+#include "security/seccomp.hpp"
 #include "state/console_socket.hpp"
 #include "state/exec_fifo.hpp"
 #include "state/pid_file.hpp"
@@ -44,6 +45,7 @@ struct Prepared {
   oci::Config config;
   std::filesystem::path rootfs;
   unsigned listen_fds = 0;
+  SeccompFilter seccomp;  // empty without linux.seccomp
 };
 
 Result<void> check_console_flags(const oci::Process& p, const CreateOptions& o, bool detached) {
@@ -70,12 +72,13 @@ Result<Prepared> prepare(const oci::Config& config, const CreateOptions& o, bool
   if (!config.process) return fail("process: required property missing");
   if (!config.root) return fail("root: required property missing");
   TRY_VOID(check_console_flags(*config.process, o, detached));
-  Prepared p{config, TRY(resolve_rootfs(*config.root, o.bundle)), init::listen_fds_for_us()};
+  Prepared p{config, TRY(resolve_rootfs(*config.root, o.bundle)), init::listen_fds_for_us(), {}};
   TRY_VOID(init::check_preserved_fds(p.listen_fds, o.preserve_fds));
   if (!p.config.linux) p.config.linux.emplace();
   TRY_VOID(check_lsm_labels(*p.config.process, p.config.linux->mount_label));
   // Here, before anything exists that a refusal would have to undo.
   TRY_VOID(init::validate_sysctls(*p.config.linux));
+  if (p.config.linux->seccomp) p.seccomp = TRY(build_seccomp_filter(*p.config.linux->seccomp));
   return p;
 }
 
@@ -125,6 +128,7 @@ init::InitConfig make_init_config(const Prepared& p, const CreateOptions& o, int
   c.preserve_fds = o.preserve_fds;
   c.fifo_fd = fifo_fd;
   c.signal_mask = mask;
+  c.seccomp = p.seccomp.empty() ? nullptr : &p.seccomp;
   return c;
 }
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include <oci/state.hpp>
+
 #include "nucleus/container.hpp"
 #include "nucleus/unique_fd.hpp"
 #include "state/container_dir.hpp"
@@ -25,6 +27,10 @@ struct RecordView {
   UniqueFd dir;  // O_PATH on <root>/<id>
 };
 Result<RecordView> read_record_unlocked(const std::filesystem::path& root, const std::string& id);
+
+// The container's state as the spec words it (runtime.md#state), what hooks
+// and a seccomp agent get: the init's pid unless `status` is "stopped".
+oci::State spec_state(const ContainerRecord& record, std::string_view status);
 
 // Live status: the init's pid checked against its start time, the freezer,
 // the exec FIFO.

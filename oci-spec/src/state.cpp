@@ -1,4 +1,5 @@
-// state.json as hooks see it (State) and `runc state` output (RuntimeState).
+// state.json as hooks see it (State), `runc state` output (RuntimeState) and
+// what a seccomp agent receives (ContainerProcessState).
 #include <algorithm>
 #include <array>
 
@@ -16,6 +17,9 @@ OCI_FIELDS(RuntimeState, field("ociVersion", &T::oci_version, kRequired),
            field("status", &T::status, kRequired), field("bundle", &T::bundle, kRequired),
            field("rootfs", &T::rootfs, kRequired), field("created", &T::created, kRequired),
            field("annotations", &T::annotations), field("owner", &T::owner, kRequired));
+OCI_FIELDS(ContainerProcessState, field("ociVersion", &T::oci_version, kRequired),
+           field("fds", &T::fds, kRequired), field("pid", &T::pid, kRequired),
+           field("metadata", &T::metadata), field("state", &T::state, kRequired));
 // clang-format on
 
 }  // namespace detail
@@ -50,5 +54,7 @@ SpecResult<RuntimeState> parse_runtime_state(std::string_view text) {
   return check_state(detail::parse_document<RuntimeState>(text));
 }
 std::string to_json(const RuntimeState& s) { return detail::encode_document(s, {.indent = 2}); }
+
+std::string to_json(const ContainerProcessState& s) { return detail::encode_document(s, {}); }
 
 }  // namespace oci

@@ -163,7 +163,7 @@ Status validate_syscall(const Syscall& s, const Path& p) {
 Status validate_seccomp(const Seccomp& s, const Path& p) {
   TRY_VOID(check_name(p.child("defaultAction"), s.default_action, kSeccompActions, "seccomp action"));
   if (s.default_action == "SCMP_ACT_NOTIFY")
-    return fail_at(p.child("defaultAction"), "SCMP_ACT_NOTIFY cannot be the default action");
+    return fail_at(p.child("defaultAction"), "SCMP_ACT_NOTIFY cannot be used as default action");
   TRY_VOID(check_errno_ret(p.child("defaultErrnoRet"), s.default_action, s.default_errno_ret.has_value()));
   TRY_VOID(check_names(p.child("architectures"), s.architectures, kSeccompArchs, "seccomp architecture"));
   TRY_VOID(check_names(p.child("flags"), s.flags, kSeccompFlags, "seccomp flag"));

@@ -128,7 +128,7 @@ TEST_CASE("validate rejects each rule's violation, naming the path") {
       {doc("", R"("resources": {"cpu": {"quota": 100, "burst": 200}})"), "linux.resources.cpu.burst: must not exceed quota (100), got 200"},
       // linux: seccomp
       {doc("", R"("seccomp": {"defaultAction": "SCMP_ACT_X"})"), R"(linux.seccomp.defaultAction: unknown seccomp action "SCMP_ACT_X")"},
-      {doc("", R"("seccomp": {"defaultAction": "SCMP_ACT_NOTIFY", "listenerPath": "/s"})"), "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action"},
+      {doc("", R"("seccomp": {"defaultAction": "SCMP_ACT_NOTIFY", "listenerPath": "/s"})"), "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be used as default action"},
       {doc("", R"("seccomp": {"defaultAction": "SCMP_ACT_KILL", "defaultErrnoRet": 1})"), R"(linux.seccomp.defaultErrnoRet: not supported by action "SCMP_ACT_KILL")"},
       {doc("", seccomp(R"("architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_Z80"])")), R"(linux.seccomp.architectures[1]: unknown seccomp architecture "SCMP_ARCH_Z80")"},
       {doc("", seccomp(R"("flags": ["SECCOMP_FILTER_FLAG_X"])")), R"(linux.seccomp.flags[0]: unknown seccomp flag "SECCOMP_FILTER_FLAG_X")"},

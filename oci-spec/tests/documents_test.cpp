@@ -43,6 +43,21 @@ TEST_CASE("State: errors") {
         "bundle: required property missing");
 }
 
+TEST_CASE("ContainerProcessState: runc's seccomp agent message, byte for byte") {
+  oci::ContainerProcessState s{"1.0.2-dev", {"seccompFd"}, 4017, "meta!",
+                               {"1.0.2-dev", "c1", "creating", 4017, "/b", {{"a", "b"}}}};
+  // As runc 1.1.5 sent it to an agent (conformance/test_seccomp_notify.py).
+  CHECK(oci::to_json(s) ==
+        R"({"ociVersion":"1.0.2-dev","fds":["seccompFd"],"pid":4017,"metadata":"meta!",)"
+        R"("state":{"ociVersion":"1.0.2-dev","id":"c1","status":"creating","pid":4017,"bundle":"/b",)"
+        R"("annotations":{"a":"b"}}})");
+  s.metadata.clear();
+  s.state.annotations.clear();
+  CHECK(oci::to_json(s) ==
+        R"({"ociVersion":"1.0.2-dev","fds":["seccompFd"],"pid":4017,)"
+        R"("state":{"ociVersion":"1.0.2-dev","id":"c1","status":"creating","pid":4017,"bundle":"/b"}})");
+}
+
 TEST_CASE("RuntimeState: runc's `state` format") {
   oci::RuntimeState s{"1.0.2-dev", "c1", 1234, "running", "/b", "/b/rootfs",
                       "2024-01-02T03:04:05.123456789Z", {}, ""};

@@ -21,6 +21,7 @@
 #include "init/fds.hpp"
 #include "init/sync.hpp"
 #include "security/lsm.hpp"
+#include "security/seccomp_notify.hpp"
 #include "state/console_socket.hpp"
 #include "state/pid_file.hpp"
 #include "state/process.hpp"
@@ -103,23 +104,49 @@ Result<void> wait_for_execve(const SyncChannel& sync) {
   return fail(fmt::format("sync channel: unexpected {} after ready", init::to_string(m.type)));
 }
 
-// Cgroup first (before the process can exec anything), then the child's
-// setup, relaying the pty master. Returns the master when we keep it.
-Result<UniqueFd> start_process(const ExecTarget& t, pid_t pid, const SyncChannel& sync,
-                               const ExecRunOptions& o) {
-  TRY_VOID(exec::join_cgroups(t.cgroups, pid, t.init_pid));
-  TRY_VOID(sync.send(SyncType::proceed));
+// Seccomp notify: the process's listener, on to the agent with the
+// container's state; then the process may go on.
+Result<void> pass_seccomp_listener(const ExecTarget& t, const SyncChannel& sync, pid_t pid,
+                                   const init::SyncMessage& m) {
+  if (!m.fd || !t.seccomp) return fail("sync channel: seccomp listener without a fd or a profile");
+  TRY_VOID(send_to_seccomp_agent(*t.seccomp, pid, t.state, m.fd.get()));
+  return sync.send(SyncType::seccomp_listener_passed);
+}
+
+// The child's messages until it is about to execve: the pty master (relayed,
+// or returned when we keep it) and the seccomp listener.
+Result<UniqueFd> serve_exec_process(const ExecTarget& t, pid_t pid, const SyncChannel& sync,
+                                    const ExecRunOptions& o) {
   UniqueFd master;
   for (;;) {
     auto m = sync.receive();
     if (!m) return fail("exec process exited before completing its setup");
-    if (m->type == SyncType::ready) break;
-    if (m->type == SyncType::error) return std::unexpected(init::to_error(*m));
-    if (m->type != SyncType::console_fd || !m->fd)
-      return fail(fmt::format("sync channel: unexpected {}", init::to_string(m->type)));
-    if (o.console_socket) TRY_VOID(send_console_fd(*o.console_socket, m->fd.get()));
-    else master = std::move(m->fd);
+    switch (m->type) {
+      case SyncType::ready:
+        return master;
+      case SyncType::error:
+        return std::unexpected(init::to_error(*m));
+      case SyncType::seccomp_listener:
+        TRY_VOID(pass_seccomp_listener(t, sync, pid, *m));
+        break;
+      case SyncType::console_fd:
+        if (!m->fd) return fail("sync channel: console message without a fd");
+        if (o.console_socket) TRY_VOID(send_console_fd(*o.console_socket, m->fd.get()));
+        else master = std::move(m->fd);
+        break;
+      default:
+        return fail(fmt::format("sync channel: unexpected {}", init::to_string(m->type)));
+    }
   }
+}
+
+// Cgroup first (before the process can exec anything), then the child's
+// setup. Returns the pty master when we keep it.
+Result<UniqueFd> start_process(const ExecTarget& t, pid_t pid, const SyncChannel& sync,
+                               const ExecRunOptions& o) {
+  TRY_VOID(exec::join_cgroups(t.cgroups, pid, t.init_pid));
+  TRY_VOID(sync.send(SyncType::proceed));
+  UniqueFd master = TRY(serve_exec_process(t, pid, sync, o));
   TRY_VOID(wait_for_execve(sync));
   return master;
 }

@@ -28,6 +28,7 @@ struct SetnsInit {
   const oci::Process& process;
   std::vector<std::string> env;
   std::string executable;
+  init::PreparedExec exec;  // execve's arguments, made before the filter is loaded
 };
 
 Result<void> reset_process_state(SetnsInit& in) {
@@ -97,8 +98,7 @@ Result<void> apply_limits(SetnsInit& in) {
 
 // The container's filter, at the stage create uses for it.
 Result<void> load_seccomp(SetnsInit& in, SeccompStage stage) {
-  if (!in.cfg.seccomp) return {};
-  return in.cfg.seccomp->load_at(stage, in.process.no_new_privileges);
+  return init::load_seccomp_at(in.cfg.seccomp, stage, in.process.no_new_privileges, in.sync);
 }
 
 // Also the chdir to process.cwd, which must end inside our root.
@@ -114,11 +114,22 @@ Result<void> resolve_args0(SetnsInit& in) {
   return {};
 }
 
-Result<void> exec_process(SetnsInit& in) {
+// Everything execve needs but the call, before a filter loaded with
+// no_new_privs (fcntl, malloc).
+Result<void> prepare_user_exec(SetnsInit& in) {
   TRY_VOID(init::prepare_inherited_fds(in.cfg.preserve_fds));
-  TRY_VOID(in.sync.send(init::SyncType::ready));
-  return init::exec_process(in.executable, in.process.args, in.env);
+  in.exec = init::prepare_exec(in.executable, in.process.args, in.env);
+  return {};
 }
+
+// From here the runtime takes the channel closing as the execve, and a
+// message as the error of what failed before it.
+Result<void> report_ready(SetnsInit& in) { return in.sync.send(init::SyncType::ready); }
+
+// Under a filter loaded with no_new_privs and no notify rules, execve is the
+// only syscall left (a failure is reported on stderr): a profile that lets
+// the program start cannot break this.
+Result<void> exec_process(SetnsInit& in) { return init::exec_process(in.exec); }
 
 // The whole initer, one named step per concern, in order.
 Result<void> setns_sequence(SetnsInit& in) {
@@ -135,6 +146,9 @@ Result<void> setns_sequence(SetnsInit& in) {
   TRY_VOID(load_seccomp(in, SeccompStage::before_identity_switch));
   TRY_VOID(switch_identity(in));
   TRY_VOID(resolve_args0(in));
+  TRY_VOID(prepare_user_exec(in));
+  TRY_VOID(load_seccomp(in, SeccompStage::before_ready));
+  TRY_VOID(report_ready(in));
   TRY_VOID(load_seccomp(in, SeccompStage::before_exec));
   return exec_process(in);
 }
@@ -144,7 +158,7 @@ Result<void> setns_sequence(SetnsInit& in) {
 void setns_init(const SetnsInitConfig& config, const init::SyncChannel& sync) {
   // Nothing may unwind into the runtime's frames copied into this child.
   try {
-    SetnsInit in{config, sync, *config.process, {}, {}};
+    SetnsInit in{config, sync, *config.process, {}, {}, {}};
     auto result = setns_sequence(in);
     if (!sync.send_error(result.error()))
       std::fprintf(stderr, "nucleus exec: %s\n", result.error().what().c_str());

@@ -6,8 +6,12 @@
 // The conversation on the sync channel (runtime <- child unless marked):
 //   proceed     runtime: the child is in the container's cgroup
 //   console_fd  the pty master, when process.terminal is set
-//   ready       about to execve; the runtime then waits for the channel to
-//               close (the exec happened) or for an error
+//   seccomp_listener  the notify listener of the container's filter (attached)
+//   seccomp_listener_passed  runtime: the agent at listenerPath has it
+//   ready       about to execve (a filter without notify rules is loaded
+//               after it, so that execve is all that runs under it); the
+//               runtime then waits for the channel to close (the exec
+//               happened) or for an error
 //   error       the child failed (it exits right after)
 #pragma once
 

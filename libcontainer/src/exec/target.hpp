@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <oci/config.hpp>
+#include <oci/state.hpp>
 
 #include "exec/cgroup_join.hpp"
 #include "nucleus/container.hpp"
@@ -26,6 +27,7 @@ struct ExecTarget {
   UniqueFd root;        // O_PATH on the init's root, when its mount namespace is ours
   std::vector<CgroupTarget> cgroups;
   std::optional<oci::Seccomp> seccomp;  // the container's linux.seccomp (runc applies it to exec too)
+  oci::State state;  // "running", for a seccomp agent
 };
 
 // Errors as runc words them: "container does not exist", "cannot exec in a

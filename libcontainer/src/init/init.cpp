@@ -53,8 +53,8 @@ struct Init {
   UniqueFd fifo;  // write end, held until exec so `start` sees EOF only then
   std::vector<std::string> env;
   std::string executable;
+  PreparedExec exec;        // execve's arguments, made before the filter is loaded
   std::string mount_label;  // linux.mountLabel where the host has SELinux, else empty
-  SeccompFilter seccomp;    // built before ready, loaded by one of the load_seccomp_* steps
   ProcfsHandle procfs;      // procfs writes after the mounts, the fifo reopen (security/procfs.hpp)
   bool runtime_listening = true;
   bool exec_failed = false;
@@ -256,16 +256,15 @@ Result<void> apply_process_limits(Init& in) {
   return apply_scheduler(in.process.scheduler);
 }
 
-// Built before ready, so that a profile libseccomp refuses fails create.
-Result<void> build_seccomp(Init& in) {
-  if (in.linux.seccomp) in.seccomp = TRY(build_seccomp_filter(*in.linux.seccomp));
-  return {};
-}
-
 // Before no_new_privs, which forbids moving to a confining AppArmor profile.
 // The startContainer hooks this init forks take the labels too (as in runc).
 Result<void> arm_lsm_labels(Init& in) {
   return set_exec_labels(in.process, in.procfs);
+}
+
+// The filter the runtime built, at the one stage due for this process.
+Result<void> load_seccomp(Init& in, SeccompStage stage) {
+  return load_seccomp_at(in.cfg.seccomp, stage, in.process.no_new_privileges, in.sync);
 }
 
 // Without no_new_privs a filter needs CAP_SYS_ADMIN, which switch_identity
@@ -274,7 +273,7 @@ Result<void> arm_lsm_labels(Init& in) {
 // startContainer hooks, execve); a profile that forbids those fails the
 // container, a risk runc takes too.
 Result<void> load_seccomp_privileged(Init& in) {
-  return in.seccomp.load_at(SeccompStage::before_identity_switch, in.process.no_new_privileges);
+  return load_seccomp(in, SeccompStage::before_identity_switch);
 }
 
 // Also the chdir to process.cwd, which must end inside our root.
@@ -294,6 +293,12 @@ Result<void> resolve_args0(Init& in) {
 // Before ready, so a failure fails create (as runc). With noNewPrivileges
 // false it runs under the filter (default profiles allow these personality values).
 Result<void> set_personality(Init& in) { return apply_personality(in.linux.personality); }
+
+// With no_new_privs and SCMP_ACT_NOTIFY rules the listener must reach the
+// runtime before ready, after which it no longer listens: runc too loads such
+// a filter before its last sync. The ready message, the exec fifo and the
+// startContainer hooks then run under the filter.
+Result<void> load_seccomp_before_ready(Init& in) { return load_seccomp(in, SeccompStage::before_ready); }
 
 // From here the journal names our cgroup: a runtime killed now is undone by
 // delete, and one that commits exits while we wait for `start`.
@@ -322,16 +327,25 @@ Result<void> run_start_hooks(Init& in) {
                           state_json(in, "created"));
 }
 
-// With no_new_privs the filter needs no privilege: load it late, so that few
-// of the init's own syscalls run under it (the startContainer hooks, which
-// run under it as in runc, the fd preparation and execve).
-Result<void> load_seccomp_before_exec(Init& in) {
-  return in.seccomp.load_at(SeccompStage::before_exec, in.process.no_new_privileges);
+// Everything execve needs but the call, so that none of it runs under a
+// filter loaded after: the fds the process inherits lose close-on-exec
+// (fcntl), argv and envp are built (malloc).
+Result<void> prepare_user_exec(Init& in) {
+  TRY_VOID(prepare_inherited_fds(inherited_fd_count(in)));
+  in.exec = prepare_exec(in.executable, in.process.args, in.env);
+  return {};
 }
 
+// With no_new_privs the filter needs no privilege: load it last. What the
+// init itself does after it is execve, nothing else (the exec fifo's write
+// end is close-on-exec; fds were closed long before, no close_range here);
+// the startContainer hooks, if any, run under it as in runc. A failed execve
+// is reported with write(2) on stderr and exit_group. So a profile that lets
+// the container's program start cannot break the init's last steps.
+Result<void> load_seccomp_before_exec(Init& in) { return load_seccomp(in, SeccompStage::before_exec); }
+
 Result<void> exec_user_process(Init& in) {
-  TRY_VOID(prepare_inherited_fds(inherited_fd_count(in)));
-  auto failed = exec_process(in.executable, in.process.args, in.env);
+  auto failed = exec_process(in.exec);
   in.exec_failed = true;
   return failed;
 }
@@ -356,14 +370,15 @@ Result<void> init_sequence(Init& in) {
   TRY_VOID(apply_kernel_settings(in));
   TRY_VOID(protect_paths(in));
   TRY_VOID(apply_process_limits(in));
-  TRY_VOID(build_seccomp(in));
   TRY_VOID(arm_lsm_labels(in));
   TRY_VOID(load_seccomp_privileged(in));
   TRY_VOID(switch_identity(in));
   TRY_VOID(resolve_args0(in));
   TRY_VOID(set_personality(in));
+  TRY_VOID(load_seccomp_before_ready(in));
   TRY_VOID(notify_ready(in));
   TRY_VOID(wait_for_start(in));
+  TRY_VOID(prepare_user_exec(in));
   TRY_VOID(load_seccomp_before_exec(in));
   TRY_VOID(run_start_hooks(in));
   return exec_user_process(in);

@@ -12,6 +12,10 @@
 #include "init/namespaces.hpp"
 #include "init/sync.hpp"
 
+namespace nucleus {
+class SeccompFilter;
+}
+
 namespace nucleus::init {
 
 class MountFds;
@@ -30,6 +34,7 @@ struct InitConfig {
   sigset_t signal_mask{};     // the mask to restore (the runtime blocks signals around the clone)
   const MountFds* idmapped_mounts = nullptr;  // detached trees the runtime made (idmap.hpp)
   const MountFds* bind_sources = nullptr;     // in a user namespace (bind_sources.hpp)
+  const SeccompFilter* seccomp = nullptr;     // linux.seccomp, built by the runtime; null without one
 };
 
 // Whether the runtime must run prestart/createRuntime hooks mid-init (both

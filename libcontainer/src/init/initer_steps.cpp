@@ -60,12 +60,28 @@ Result<void> check_cwd_inside_root() {
   return {};
 }
 
-Result<void> exec_process(const std::string& executable, const std::vector<std::string>& args,
+Result<void> load_seccomp_at(const SeccompFilter* seccomp, SeccompStage stage, bool no_new_privileges,
+                             const SyncChannel& sync) {
+  if (!seccomp) return {};
+  UniqueFd listener = TRY(seccomp->load_at(stage, no_new_privileges));
+  if (!listener) return {};
+  return hand_over_seccomp_listener(sync, std::move(listener));
+}
+
+Result<void> hand_over_seccomp_listener(const SyncChannel& sync, UniqueFd listener) {
+  TRY_VOID(sync.send_fd(SyncType::seccomp_listener, listener.get()));
+  TRY_VOID(sync.expect(SyncType::seccomp_listener_passed));
+  return {};  // `listener` closes here, as runc's does after procSeccompDone
+}
+
+PreparedExec prepare_exec(std::string executable, const std::vector<std::string>& args,
                           const std::vector<std::string>& env) {
-  std::vector<char*> argv = c_strings(args);
-  std::vector<char*> envp = c_strings(env);
-  ::execve(executable.c_str(), argv.data(), envp.data());
-  return fail_errno(fmt::format("exec {}", executable));
+  return PreparedExec{std::move(executable), c_strings(args), c_strings(env)};
+}
+
+Result<void> exec_process(const PreparedExec& exec) {
+  ::execve(exec.executable.c_str(), exec.argv.data(), exec.envp.data());
+  return fail_errno(fmt::format("exec {}", exec.executable));
 }
 
 }  // namespace nucleus::init

@@ -10,7 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "init/sync.hpp"
 #include "nucleus/error.hpp"
+#include "nucleus/unique_fd.hpp"
+#include "security/seccomp.hpp"
 
 namespace nucleus::init {
 
@@ -51,8 +54,31 @@ class DumpableWindow {
 // then fails or answers "(unreachable)/..." (runc 1.1.12's check, same words).
 Result<void> check_cwd_inside_root();
 
-// execve(executable, args, env); returns only on failure.
-Result<void> exec_process(const std::string& executable, const std::vector<std::string>& args,
+// `seccomp` (null: no linux.seccomp) loaded when `stage` is the one due for
+// a process with `no_new_privileges` (security/seccomp.hpp), its notify
+// listener handed over at once (below).
+Result<void> load_seccomp_at(const SeccompFilter* seccomp, SeccompStage stage, bool no_new_privileges,
+                             const SyncChannel& sync);
+
+// Seccomp notify, the child's side: `listener` goes to the runtime, and the
+// child waits until the runtime has passed it on to the agent (runc's
+// procSeccomp / procSeccompDone), so that whatever the child does next,
+// notified syscalls included, has an agent to answer it; then closes it. Runs
+// under the filter: sendmsg (which the filter may not notify), recvmsg, close.
+Result<void> hand_over_seccomp_listener(const SyncChannel& sync, UniqueFd listener);
+
+// execve's arguments, built before the seccomp filter is loaded so that
+// nothing but execve itself runs under it (no allocation: brk, mmap). Points
+// into the strings it was made from, which must outlive it.
+struct PreparedExec {
+  std::string executable;
+  std::vector<char*> argv;
+  std::vector<char*> envp;
+};
+PreparedExec prepare_exec(std::string executable, const std::vector<std::string>& args,
                           const std::vector<std::string>& env);
+
+// execve; returns only on failure.
+Result<void> exec_process(const PreparedExec& exec);
 
 }  // namespace nucleus::init

@@ -14,6 +14,7 @@
 #include "init/sync.hpp"
 #include "nucleus/hooks.hpp"
 #include "security/process_setup.hpp"
+#include "security/seccomp_notify.hpp"
 #include "state/console_socket.hpp"
 
 namespace nucleus::init {
@@ -27,7 +28,7 @@ void kill_and_reap(pid_t pid) {
   }
 }
 
-std::string creating_state(const LaunchOptions& o, pid_t pid) {
+oci::State creating_state(const LaunchOptions& o, pid_t pid) {
   oci::State s;
   s.oci_version = o.init.config->oci_version;
   s.id = o.init.id;
@@ -35,12 +36,12 @@ std::string creating_state(const LaunchOptions& o, pid_t pid) {
   s.pid = static_cast<int>(pid);
   s.bundle = o.init.bundle.native();
   s.annotations = o.init.config->annotations;
-  return oci::to_json(s);
+  return s;
 }
 
 Result<void> run_runtime_hooks(const LaunchOptions& o, pid_t pid) {
   const oci::Hooks& h = o.init.config->hooks;
-  std::string state = creating_state(o, pid);
+  std::string state = oci::to_json(creating_state(o, pid));
   TRY_VOID(hooks::run_hooks(hooks::Kind::prestart, h.prestart, state));
   return hooks::run_hooks(hooks::Kind::create_runtime, h.create_runtime, state);
 }
@@ -63,6 +64,16 @@ Result<void> admit(const LaunchOptions& o, const NamespacePlan& plan, pid_t pid,
   return {};
 }
 
+// Seccomp notify: the init's listener, on to the agent with the state the
+// createRuntime hooks get; then the init may go on.
+Result<void> pass_seccomp_listener(const LaunchOptions& o, const SyncChannel& sync, pid_t pid,
+                                   const SyncMessage& m) {
+  const auto& profile = o.init.config->linux->seccomp;
+  if (!m.fd || !profile) return fail("sync channel: seccomp listener without a fd or a profile");
+  TRY_VOID(send_to_seccomp_agent(*profile, pid, creating_state(o, pid), m.fd.get()));
+  return sync.send(SyncType::seccomp_listener_passed);
+}
+
 Result<void> serve_init(const LaunchOptions& o, const SyncChannel& sync, LaunchedInit& out) {
   for (;;) {
     SyncMessage m = TRY(sync.receive());
@@ -82,6 +93,9 @@ Result<void> serve_init(const LaunchOptions& o, const SyncChannel& sync, Launche
         if (!m.fd) return fail("sync channel: console message without a fd");
         if (o.console_socket) TRY_VOID(send_console_fd(*o.console_socket, m.fd.get()));
         else out.console_master = std::move(m.fd);
+        break;
+      case SyncType::seccomp_listener:
+        TRY_VOID(pass_seccomp_listener(o, sync, out.process.pid(), m));
         break;
       case SyncType::ready:
         return {};

@@ -1,6 +1,7 @@
 // The runtime's side of create: clone the init, then serve it over the sync
-// channel (cgroup, id maps, runtime hooks, the console fd) until it is ready
-// and blocked on the exec FIFO. Any failure kills and reaps it.
+// channel (cgroup, id maps, runtime hooks, the console fd, the seccomp notify
+// listener for the agent) until it is ready and blocked on the exec FIFO. Any
+// failure kills and reaps it.
 #pragma once
 
 #include <sys/types.h>

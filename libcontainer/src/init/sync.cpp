@@ -38,6 +38,8 @@ std::string_view to_string(SyncType type) {
     case SyncType::console_fd: return "console-fd";
     case SyncType::ready: return "ready";
     case SyncType::error: return "error";
+    case SyncType::seccomp_listener: return "seccomp-listener";
+    case SyncType::seccomp_listener_passed: return "seccomp-listener-passed";
   }
   return "unknown";
 }

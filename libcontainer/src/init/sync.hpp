@@ -11,6 +11,9 @@
 //   run_create_hooks   mounts are done: run prestart + createRuntime hooks
 //   create_hooks_done  parent
 //   console_fd         the pty master (fd attached)
+//   seccomp_listener   the seccomp filter's listener fd (attached), for the
+//                      agent at linux.seccomp.listenerPath
+//   seccomp_listener_passed  parent: the agent has it
 //   ready              the init is about to block on the exec FIFO
 //   error              the child failed (err + text); it exits right after
 #pragma once
@@ -34,6 +37,8 @@ enum class SyncType : std::uint32_t {
   console_fd,
   ready,
   error,
+  seccomp_listener,
+  seccomp_listener_passed,
 };
 
 std::string_view to_string(SyncType type);
@@ -43,7 +48,7 @@ struct SyncMessage {
   std::int32_t err = 0;     // errno of an error message
   std::int64_t value = 0;   // e.g. a pid
   std::string text;         // the message of an error
-  UniqueFd fd;              // console_fd
+  UniqueFd fd;              // console_fd, seccomp_listener
 };
 
 class SyncChannel {

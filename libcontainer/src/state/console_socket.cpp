@@ -63,15 +63,19 @@ Result<void> send_fd(int sock, int fd, std::string_view payload) {
   if (payload.empty() || payload.size() >= kMaxPayload)
     return fail(fmt::format("send fd: payload of {} bytes (want 1..{})", payload.size(),
                             kMaxPayload - 1));
+  return send_payload_with_fd(sock, fd, payload);
+}
+
+Result<void> send_payload_with_fd(int sock, int fd, std::string_view payload) {
+  if (payload.empty()) return fail("send fd: empty payload");
   iovec iov{const_cast<char*>(payload.data()), payload.size()};
   ssize_t n = send_with_fd(sock, {&iov, 1}, fd);
   if (n < 0) return fail_errno("send fd");
-  // A short write on a stream socket is not expected for so few bytes; finish it plainly.
+  // What one sendmsg did not take goes plainly (the spec allows it: the fd went first).
   return write_rest(sock, payload.substr(static_cast<std::size_t>(n)));
 }
 
-Result<void> send_fd_to_socket(const std::filesystem::path& socket, int fd, std::string_view payload,
-                               std::string_view what) {
+Result<UniqueFd> connect_unix_socket(const std::filesystem::path& socket, std::string_view what) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   const std::string& p = socket.native();
@@ -85,9 +89,15 @@ Result<void> send_fd_to_socket(const std::filesystem::path& socket, int fd, std:
   do rc = ::connect(sock.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
   while (rc < 0 && errno == EINTR);
   if (rc < 0) return fail_errno(fmt::format("connect to {} \"{}\"", what, p));
+  return sock;
+}
+
+Result<void> send_fd_to_socket(const std::filesystem::path& socket, int fd, std::string_view payload,
+                               std::string_view what) {
+  UniqueFd sock = TRY(connect_unix_socket(socket, what));
   auto sent = send_fd(sock.get(), fd, payload);
   if (!sent) return std::unexpected(std::move(sent).error().context(
-      fmt::format("{} \"{}\"", what, p)));
+      fmt::format("{} \"{}\"", what, socket.native())));
   return {};
 }
 

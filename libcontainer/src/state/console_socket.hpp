@@ -22,6 +22,12 @@ ssize_t send_with_fd(int sock, std::span<iovec> iov, int fd);
 
 // One sendmsg carrying `payload` (non-empty, < 4096 bytes) and one fd.
 Result<void> send_fd(int sock, int fd, std::string_view payload);
+// `payload` (non-empty, any size) with `fd` attached to its first sendmsg.
+Result<void> send_payload_with_fd(int sock, int fd, std::string_view payload);
+
+// A stream socket connected to the AF_UNIX socket at `socket`; errors name it
+// as `what`: connect to console socket "/run/x.sock": connection refused.
+Result<UniqueFd> connect_unix_socket(const std::filesystem::path& socket, std::string_view what);
 
 // Connect to the --console-socket at `socket` and send the pty master.
 // runc names the fd "/dev/ptmx"; callers log the payload but need it non-empty.

@@ -68,6 +68,8 @@ std::string to_json(const State& s);  // compact: what hooks get on stdin
 SpecResult<RuntimeState> parse_runtime_state(std::string_view json);
 std::string to_json(const RuntimeState& s);  // 2-space indent, no trailing newline
 
+std::string to_json(const ContainerProcessState& s);  // compact, as runc sends it
+
 // ---- features ---------------------------------------------------------------
 SpecResult<Features> parse_features(std::string_view json);
 std::string to_json(const Features& f);  // 4-space indent, no trailing newline

@@ -1,10 +1,12 @@
 // The container state documents: the spec's State (runtime.md#state), which
-// hooks read on stdin, and runc's `state` verb output (RuntimeState).
+// hooks read on stdin, runc's `state` verb output (RuntimeState), and the
+// container process state a seccomp agent receives (ContainerProcessState).
 #pragma once
 
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace oci {
 
@@ -34,6 +36,19 @@ struct RuntimeState {
   std::map<std::string, std::string> annotations{};
   std::string owner{};  // runc always prints "" here
   bool operator==(const RuntimeState&) const = default;
+};
+
+// config-linux.md#the-container-process-state: the one message a seccomp
+// agent at linux.seccomp.listenerPath gets, with the fds named in `fds`
+// attached. Compact, in this order, as runc writes it: `metadata` omitted
+// when empty, the others always written.
+struct ContainerProcessState {
+  std::string oci_version{};
+  std::vector<std::string> fds{};  // "seccompFd"
+  int pid = 0;                     // the process the fd filters, as the runtime sees it
+  std::string metadata{};          // linux.seccomp.listenerMetadata
+  State state{};
+  bool operator==(const ContainerProcessState&) const = default;
 };
 
 }  // namespace oci

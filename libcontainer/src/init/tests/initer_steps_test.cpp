@@ -3,6 +3,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include <catch2/catch.hpp>
 
 #include "in_child.hpp"
@@ -76,4 +78,41 @@ TEST_CASE("make_undumpable clears the dumpable flag; a DumpableWindow sets it fo
     return ::prctl(PR_GET_DUMPABLE) == 0 ? 0 : 12;
   });
   CHECK(code == 0);
+}
+
+TEST_CASE("hand_over_seccomp_listener: the fd goes to the runtime, the child waits for its word",
+          "[seccomp]") {
+  auto pair = SyncChannel::make_pair();
+  REQUIRE(pair);
+  auto& [runtime, child] = *pair;
+  int p[2];
+  REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
+  int handed = p[1];
+  std::string seen;
+  std::thread agent_side([&, &runtime = runtime] {
+    auto m = runtime.expect(SyncType::seccomp_listener);
+    if (m && m->fd && ::write(m->fd.get(), "x", 1) == 1) seen = "fd";
+    (void)runtime.send(SyncType::seccomp_listener_passed);
+  });
+  auto r = hand_over_seccomp_listener(child, nucleus::UniqueFd(handed));
+  agent_side.join();
+  CHECK(r.has_value());
+  CHECK(seen == "fd");
+  CHECK(!is_open(handed));  // the child's copy is closed once the agent has it
+  char c = 0;
+  CHECK(::read(p[0], &c, 1) == 1);
+  ::close(p[0]);
+
+  // The runtime failing to reach the agent is the child's error too.
+  int q[2];
+  REQUIRE(::pipe2(q, O_CLOEXEC) == 0);
+  ::close(q[0]);
+  std::thread failing([&, &runtime = runtime] {
+    (void)runtime.expect(SyncType::seccomp_listener);
+    (void)runtime.send_error(nucleus::Error("linux.seccomp.listenerPath: connect to seccomp agent \"/a\"", ECONNREFUSED));
+  });
+  auto failed = hand_over_seccomp_listener(child, nucleus::UniqueFd(q[1]));
+  failing.join();
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error().what() == "linux.seccomp.listenerPath: connect to seccomp agent \"/a\": connection refused");
 }

@@ -1,4 +1,7 @@
+#include <linux/seccomp.h>
 #include <sched.h>
+#include <seccomp.h>
+#include <sys/ioctl.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -12,6 +15,7 @@
 
 #include "in_child.hpp"
 #include "security/seccomp.hpp"
+#include "state/console_socket.hpp"
 
 using namespace nucleus;
 using namespace nucleus::test;
@@ -85,12 +89,58 @@ TEST_CASE("bad profiles are errors naming the culprit", "[security][seccomp]") {
         "unknown seccomp operator \"SCMP_CMP_APPROX\"");
 }
 
-TEST_CASE("seccomp notify is refused, never ignored", "[security][seccomp]") {
-  CHECK_THAT(build_error(allow_all_but({rule({"mkdir"}, "SCMP_ACT_NOTIFY")})),
-             Catch::Contains("linux.seccomp.listenerPath") && Catch::Contains("not supported"));
-  oci::Seccomp listener = allow_all_but({});
-  listener.listener_path = "/run/agent.sock";
-  CHECK_THAT(build_error(listener), Catch::Contains("linux.seccomp.listenerPath"));
+TEST_CASE("notify profiles runc refuses are refused in its words", "[security][seccomp]") {
+  oci::Seccomp s = allow_all_but({rule({"mkdir"}, "SCMP_ACT_NOTIFY")});
+  s.listener_path = "/run/agent.sock";
+  CHECK(build_error(s) == "built");
+  oci::Seccomp notify_default = s;
+  notify_default.default_action = "SCMP_ACT_NOTIFY";
+  CHECK(build_error(notify_default) == "SCMP_ACT_NOTIFY cannot be used as default action");
+  oci::Seccomp notify_write = allow_all_but({rule({"mkdir", "write"}, "SCMP_ACT_NOTIFY")});
+  notify_write.listener_path = s.listener_path;
+  CHECK(build_error(notify_write) == "SCMP_ACT_NOTIFY cannot be used for the write syscall");
+  // nucleus hands the listener over with sendmsg: notifying it would deadlock.
+  oci::Seccomp notify_sendmsg = allow_all_but({rule({"sendmsg"}, "SCMP_ACT_NOTIFY")});
+  notify_sendmsg.listener_path = s.listener_path;
+  CHECK(build_error(notify_sendmsg) == "SCMP_ACT_NOTIFY cannot be used for the sendmsg syscall");
+  oci::Seccomp no_listener = allow_all_but({rule({"mkdir"}, "SCMP_ACT_NOTIFY")});
+  CHECK_THAT(build_error(no_listener), Catch::StartsWith("linux.seccomp.listenerPath is not set"));
+}
+
+TEST_CASE("only notify rules make a listener; listenerPath alone is ignored", "[security][seccomp]") {
+  oci::Seccomp listener_only = allow_all_but({rule({"mkdir"}, "SCMP_ACT_ERRNO")});
+  listener_only.listener_path = "/run/agent.sock";
+  auto plain = build_seccomp_filter(listener_only);
+  REQUIRE(plain);
+  CHECK_FALSE(plain->notifies());
+  CHECK(plain->flags() == 0);
+  oci::Seccomp notify = allow_all_but({rule({"mkdir"}, "SCMP_ACT_NOTIFY")});
+  notify.listener_path = "/run/agent.sock";
+  notify.flags = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG"};
+  auto f = build_seccomp_filter(notify);
+  REQUIRE(f);
+  CHECK(f->notifies());
+  // TSYNC with a listener needs TSYNC_ESRCH, or the kernel refuses the pair.
+  CHECK(f->flags() == (SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_LOG |
+                       SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_TSYNC_ESRCH));
+}
+
+TEST_CASE("the stage a filter is loaded at follows runc", "[security][seccomp]") {
+  oci::Seccomp plain = allow_all_but({rule({"mkdir"}, "SCMP_ACT_ERRNO")});
+  oci::Seccomp notify = allow_all_but({rule({"mkdir"}, "SCMP_ACT_NOTIFY")});
+  notify.listener_path = "/run/agent.sock";
+  auto p = build_seccomp_filter(plain);
+  auto n = build_seccomp_filter(notify);
+  REQUIRE((p && n));
+  CHECK(p->stage(false) == SeccompStage::before_identity_switch);
+  CHECK(n->stage(false) == SeccompStage::before_identity_switch);
+  CHECK(p->stage(true) == SeccompStage::before_exec);
+  CHECK(n->stage(true) == SeccompStage::before_ready);
+  // At any other stage load_at does nothing.
+  auto r = p->load_at(SeccompStage::before_ready, true);
+  REQUIRE(r);
+  CHECK_FALSE(r->valid());
+  CHECK(status_field("Seccomp") == "0");
 }
 
 TEST_CASE("unknown syscall names and default-action rules are skipped", "[security][seccomp]") {
@@ -168,4 +218,85 @@ TEST_CASE("without no_new_privs a filter loads only with CAP_SYS_ADMIN, and leav
                        result_of(::syscall(SYS_getppid)));
   });
   CHECK(report == "ok nnp=0 getppid=errno 5");
+}
+
+namespace {
+
+// A process under a notify filter on mkdir, and what an agent holding the
+// listener sees: the child hands the fd over (on a socketpair), then calls
+// mkdir, which waits for the answer.
+struct NotifyOutcome {
+  int nr = -1;           // the syscall the agent was asked about
+  std::string child;     // what the child saw
+};
+
+NotifyOutcome notify_mkdir_answered_with_success(const std::string& dir) {
+  oci::Seccomp s = allow_all_but({rule({"mkdir", "mkdirat"}, "SCMP_ACT_NOTIFY")});
+  s.listener_path = "/unused";
+  auto f = build_seccomp_filter(s);
+  REQUIRE(f);
+  int sv[2];
+  REQUIRE(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::prctl(PR_SET_NO_NEW_PRIVS, 1UL, 0UL, 0UL, 0UL);
+    auto listener = f->load();
+    if (!listener || !listener->valid() || !send_fd(sv[1], listener->get(), "listener")) ::_exit(1);
+    std::string path = dir + "/x";
+    char report[2] = {::mkdir(path.c_str(), 0700) == 0 ? 'Y' : 'N', ::access(path.c_str(), F_OK) == 0 ? 'Y' : 'N'};
+    ::_exit(::write(sv[1], report, sizeof report) == 2 ? 0 : 1);
+  }
+  ::close(sv[1]);
+  NotifyOutcome out;
+  if (auto listener = recv_fd(sv[0])) {
+    seccomp_notif req{};
+    if (::ioctl(listener->get(), SECCOMP_IOCTL_NOTIF_RECV, &req) == 0) {
+      out.nr = req.data.nr;
+      seccomp_notif_resp resp{};
+      resp.id = req.id;  // val 0, error 0: "success", nothing done
+      ::ioctl(listener->get(), SECCOMP_IOCTL_NOTIF_SEND, &resp);
+    }
+  }
+  char report[2] = {};
+  if (::read(sv[0], report, sizeof report) == 2) out.child = fmt::format("made={} exists={}", report[0], report[1]);
+  ::close(sv[0]);
+  ::waitpid(pid, nullptr, 0);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a notify filter's listener lets an agent answer for the process", "[security][seccomp]") {
+  TempDir dir;
+  NotifyOutcome o = notify_mkdir_answered_with_success(dir.path());
+  CHECK((o.nr == ::seccomp_syscall_resolve_name("mkdir") || o.nr == ::seccomp_syscall_resolve_name("mkdirat")));
+  CHECK(o.child == "made=Y exists=N");
+}
+
+TEST_CASE("-ENOSYS for syscalls newer than the profile, as runc", "[security][seccomp]") {
+  if (::seccomp_arch_native() != SCMP_ARCH_X86_64) return;  // the numbers below are x86-64's
+  oci::Seccomp s;
+  s.default_action = "SCMP_ACT_ERRNO";
+  // Enough for the probe, the report and the exit; the highest is exit_group (231).
+  s.syscalls = {rule({"getpid", "write", "exit_group", "exit", "brk", "mmap", "munmap", "futex"},
+                     "SCMP_ACT_ALLOW")};
+  auto probe = [] {
+    return fmt::format("getppid={} clone3={} faccessat2={} 1000={}", result_of(::syscall(SYS_getppid)),
+                       result_of(::syscall(435, nullptr, 0)), result_of(::syscall(439, -1, "", 0, 0)),
+                       result_of(::syscall(1000)));
+  };
+  // No architectures listed: no stub (runc's rule), the default action for all.
+  CHECK(under_filter(s, probe) ==
+        fmt::format("getppid=errno {0} clone3=errno {0} faccessat2=errno {0} 1000=errno {0}", EPERM));
+  s.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"};
+  CHECK(under_filter(s, probe) ==
+        fmt::format("getppid=errno {0} clone3=errno {1} faccessat2=errno {1} 1000=errno {1}", EPERM, ENOSYS));
+  // Any rule names a syscall as known, whatever its action.
+  s.syscalls.push_back(rule({"openat2"}, "SCMP_ACT_ERRNO", EACCES));  // 437
+  CHECK(under_filter(s, probe) ==
+        fmt::format("getppid=errno {0} clone3=errno {0} faccessat2=errno {1} 1000=errno {1}", EPERM, ENOSYS));
+  // A default that lets syscalls through gets no stub.
+  s.default_action = "SCMP_ACT_LOG";
+  CHECK_THAT(under_filter(s, probe), Catch::StartsWith(fmt::format("getppid=ok clone3=errno {} ", EINVAL)));
 }

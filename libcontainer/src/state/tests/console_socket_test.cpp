@@ -17,23 +17,6 @@ using namespace nucleus::test;
 
 namespace {
 
-UniqueFd listen_on(const std::filesystem::path& path) {
-  UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  REQUIRE(s);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-  REQUIRE(::bind(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  REQUIRE(::listen(s.get(), 1) == 0);
-  return s;
-}
-
-bool same_file(int a, int b) {
-  struct stat sa {}, sb {};
-  return ::fstat(a, &sa) == 0 && ::fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-         sa.st_ino == sb.st_ino;
-}
-
 // What a caller like go-runc's console receiver sees, decoded independently.
 struct RawMessage {
   std::string payload;
@@ -72,7 +55,8 @@ RawMessage raw_recv(int sock) {
 TEST_CASE("console socket: one message, one fd, non-empty payload", "[state][console]") {
   TempDir dir;
   auto path = dir / "console.sock";
-  UniqueFd listener = listen_on(path);
+  UniqueFd listener = unix_server(path);
+  REQUIRE(listener);
   UniqueFd master(::open("/dev/null", O_RDWR | O_CLOEXEC));
   REQUIRE(master);
 

@@ -2,16 +2,22 @@
 #pragma once
 
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <system_error>
 #include <thread>
 #include <utility>
+
+#include "nucleus/unique_fd.hpp"
 
 namespace nucleus::test {
 
@@ -65,6 +71,24 @@ inline int wait_child(pid_t pid) {
 }
 
 inline void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+// An AF_UNIX stream socket bound at `path` and, unless `listening` is false
+// (a peer that is there but does not answer), listening; invalid on failure.
+inline UniqueFd unix_server(const std::filesystem::path& path, bool listening = true) {
+  UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  if (!s || ::bind(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return UniqueFd();
+  if (listening && ::listen(s.get(), 1) != 0) return UniqueFd();
+  return s;
+}
+
+// Whether two fds refer to the same file.
+inline bool same_file(int a, int b) {
+  struct stat sa {}, sb {};
+  return ::fstat(a, &sa) == 0 && ::fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
 
 // Poll until `pred` holds or `ms` pass.
 template <typename Pred>
