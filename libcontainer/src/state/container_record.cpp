@@ -82,6 +82,17 @@ Result<std::vector<oci::Hook>> get_hooks(const json::Value& v, std::string_view 
   return std::move(*hooks);
 }
 
+Result<std::optional<oci::Resources>> get_resources(const json::Value& v, std::string_view key) {
+  const json::Value* m = v.find(key);
+  if (m == nullptr || m->is_null()) return std::optional<oci::Resources>{};
+  auto resources = oci::resources_from_value(*m);
+  if (!resources) {
+    const auto& e = resources.error();
+    return fail(e.path.empty() ? fmt::format("{}: {}", key, e.message) : fmt::format("{}.{}: {}", key, e.path, e.message));
+  }
+  return std::optional<oci::Resources>(std::move(*resources));
+}
+
 }  // namespace
 
 json::Value to_value(const ContainerRecord& r) {
@@ -102,6 +113,7 @@ json::Value to_value(const ContainerRecord& r) {
   o.emplace_back("cgroupPaths", string_map_value(r.cgroup_paths));
   o.emplace_back("rootless", json::Value(r.rootless));
   o.emplace_back("cgroupDriver", json::Value(r.cgroup_driver));
+  if (r.resources) o.emplace_back("resources", oci::to_value(*r.resources));
   return json::Value(std::move(o));
 }
 
@@ -128,6 +140,7 @@ Result<ContainerRecord> record_from_value(const json::Value& v) {
   for (auto& [controller, dir] : cgroup_paths) r.cgroup_paths[controller] = std::move(dir);
   r.rootless = TRY(get_bool(v, "rootless"));
   r.cgroup_driver = TRY(get_string(v, "cgroupDriver", false));
+  r.resources = TRY(get_resources(v, "resources"));
   return r;
 }
 
