@@ -96,6 +96,9 @@ Status validate_cpu(const CpuResources& c, const Path& p) {
   TRY_VOID(check_cpu_list(p.child("mems"), c.mems));
   if (c.idle && *c.idle != 0 && *c.idle != 1)
     return fail_at(p.child("idle"), fmt::format("must be 0 or 1, got {}", *c.idle));
+  // The kernel gives an idle group the least weight and refuses another.
+  if (c.idle == 1 && c.shares && *c.shares != 0)
+    return fail_at(p.child("idle"), "an idle cgroup has the minimum weight: shares cannot be set with it");
   return {};
 }
 

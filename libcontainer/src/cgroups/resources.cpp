@@ -168,7 +168,9 @@ std::optional<unsigned> first_outside(const Ranges& want, const Ranges& have) {
 Result<void> check_list_within(std::string_view field, const std::string& list, const fs::path& dir,
                                std::string_view file, std::string_view what) {
   if (list.empty()) return {};
-  fs::path p = dir;
+  // The parent's list: the container's own may be narrower than what an
+  // update can widen it to.
+  fs::path p = dir.parent_path();
   std::string have = TRY(read_value_or_empty(p / file));
   while (have.empty() && p.has_relative_path() && p.parent_path() != p) {
     p = p.parent_path();

@@ -38,8 +38,8 @@ oci::Resources merge_resources(const oci::Resources& base, const oci::Resources&
 Result<void> check_memory_swap(const Limits& l);
 
 // cpu.cpus / cpu.mems within what the cgroup can have: the effective list
-// (`effective_file`, e.g. cpuset.effective_cpus on v1, cpuset.cpus.effective
-// on v2) of dir or of its nearest existing ancestor.
+// (cpuset.effective_cpus on v1, cpuset.cpus.effective on v2) of dir's
+// parent, or of its nearest existing ancestor.
 Result<void> check_cpuset_within(const Limits& l, const std::filesystem::path& dir, std::string_view cpus_file,
                                  std::string_view mems_file);
 
