@@ -109,12 +109,11 @@ Result<bool> bfq_takes_devices(const fs::path& dir) {
 // io.weight (blk-iocost) without BFQ, with runc's conversion of the scale.
 Result<void> write_io_weights(LimitWriter& w, const fs::path& dir, const oci::BlockIoResources& b) {
   const bool bfq = file_exists(dir / "io.bfq.weight");
+  const bool per_device_bfq = bfq && !b.weight_device.empty() && TRY(bfq_takes_devices(dir));
   if (nonzero(b.weight)) {
     if (bfq) TRY_VOID(w.write(dir, "io.bfq.weight", std::to_string(*b.weight)));
     else TRY_VOID(w.write(dir, "io.weight", std::to_string(blkio_weight_to_io_weight(*b.weight))));
   }
-  if (b.weight_device.empty()) return {};
-  const bool per_device_bfq = bfq && TRY(bfq_takes_devices(dir));
   for (const auto& d : b.weight_device) {
     if (!nonzero(d.weight)) continue;
     if (per_device_bfq)

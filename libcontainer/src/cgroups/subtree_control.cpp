@@ -62,7 +62,7 @@ std::vector<std::string> split_words(std::string_view text) {
 }
 
 Result<std::vector<std::string>> available_controllers(const fs::path& dir) {
-  fs::path p = dir;
+  fs::path p = dir.parent_path();
   while (p.has_relative_path() && !is_cgroup2_dir(p)) p = p.parent_path();
   if (!is_cgroup2_dir(p)) return fail(fmt::format("\"{}\" is not in a cgroup2 hierarchy", dir.native()), ENOENT);
   return split_words(TRY(read_file(p / "cgroup.controllers")));

@@ -14,8 +14,8 @@ namespace nucleus::cgroups {
 
 std::vector<std::string> split_words(std::string_view text);
 
-// cgroup.controllers of dir, or of its nearest existing ancestor (for a dir
-// not made yet): the controllers it can be given.
+// cgroup.controllers of dir's parent (or of its nearest existing ancestor,
+// for a dir not made yet): the controllers dir can be given.
 Result<std::vector<std::string>> available_controllers(const std::filesystem::path& dir);
 
 // Enable `wanted` (every available one when empty, as runc and crun do for a
