@@ -12,12 +12,13 @@ Runs against runc too (NUCLEUS=/usr/bin/runc): where runc 1.1 misbehaves, or
 nucleus deliberately does more, the test says so and skips. Needs root."""
 import json
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (NUCLEUS, check, check_eq, check_in, error_messages, main, make_bundle,  # noqa: E402
-                     new_id, nothing_left, run, run_detached, skip, test)
+from harness import (NUCLEUS, cgroup_file, check_eq, check_in, create_refused, error_messages, main,  # noqa: E402
+                     make_bundle, new_id, nothing_left, run, run_detached, skip, test)
 
 RUNC = os.path.basename(NUCLEUS) == "runc"
 PURE_V2 = os.path.exists("/sys/fs/cgroup/cgroup.controllers")
@@ -26,35 +27,9 @@ MiB = 1024 * 1024
 
 # ---- the container's cgroup files --------------------------------------------
 
-def cgroup_mounts():
-    """{controller: mount point} of the v1 hierarchies, and "" for cgroup2."""
-    mounts = {}
+def v1_controllers():
     with open("/proc/self/mountinfo") as f:
-        for line in f:
-            fields = line.split()
-            sep = fields.index("-")
-            kind, options = fields[sep + 1], fields[sep + 3]
-            if kind == "cgroup2":
-                mounts.setdefault("", fields[4])
-            elif kind == "cgroup":
-                for opt in options.split(","):
-                    mounts.setdefault(opt, fields[4])
-    return mounts
-
-
-def cgroup_file(pid, controller, name):
-    """The path of `name` in pid's cgroup for `controller` (its v1 hierarchy,
-    else the cgroup2 one)."""
-    mounts = cgroup_mounts()
-    with open(f"/proc/{pid}/cgroup") as f:
-        entries = [line.rstrip("\n").split(":", 2) for line in f]
-    for _, controllers, path in entries:
-        if controller in controllers.split(",") and controller in mounts:
-            return mounts[controller] + path + "/" + name
-    for _, controllers, path in entries:
-        if controllers == "" and "" in mounts:
-            return mounts[""] + path + "/" + name
-    raise AssertionError(f"no {controller} cgroup for pid {pid}")
+        return {opt for line in f if " - cgroup " in line for opt in line.split()[-1].split(",")}
 
 
 def read(pid, controller, name):
@@ -63,7 +38,7 @@ def read(pid, controller, name):
 
 
 def has_v1(controller):
-    return not PURE_V2 and controller in cgroup_mounts()
+    return not PURE_V2 and controller in v1_controllers()
 
 
 # ---- running containers ----------------------------------------------------------
@@ -117,13 +92,7 @@ def refused(resources, message, runc_too=True):
     """create exits 1, names `message` (nucleus), and leaves nothing behind."""
     if RUNC and not runc_too:
         return
-    bundle = make_bundle(resources_config(resources), args=["true"])
-    cid = new_id("resbad")
-    code, _, err = run_detached(["create", "--bundle", bundle, cid])
-    check_eq(code, 1, f"create exit code for {resources} ({error_messages(err)!r})")
-    if not RUNC:
-        check_in(message, error_messages(err), "create's error")
-    nothing_left(cid)
+    create_refused(resources_config(resources), message, peer=RUNC)
 
 
 # ---- memory --------------------------------------------------------------------------
@@ -218,12 +187,15 @@ def cpu_idle_and_burst():
 # ---- block IO, hugetlb ----------------------------------------------------------------
 
 def a_block_device():
-    for name in ("loop0", "vda", "sda", "nvme0n1"):
-        try:
-            with open(f"/sys/block/{name}/dev") as f:
-                return f.read().strip()
-        except OSError:
-            continue
+    """MAJ:MIN of a block device (a loop device, loading the module if need be)."""
+    for attempt in range(2):
+        for name in ("loop0", "vda", "sda", "nvme0n1"):
+            try:
+                with open(f"/sys/block/{name}/dev") as f:
+                    return f.read().strip()
+            except OSError:
+                continue
+        subprocess.run(["modprobe", "loop"], capture_output=True)
     skip("no block device to throttle")
 
 

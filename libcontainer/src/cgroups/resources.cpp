@@ -53,30 +53,31 @@ void merge_by(std::vector<T>& into, const std::vector<T>& from, Key key) {
 
 auto device_key = [](const auto& d) { return std::pair(d.major, d.minor); };
 
+// take() for each member: those where zero is "not set", then those where
+// any value given counts.
+template <typename T, typename... M>
+void take_nonzero(T& into, const T& from, M T::*... members) {
+  (take(into.*members, from.*members), ...);
+}
+template <typename T, typename... M>
+void take_given(T& into, const T& from, M T::*... members) {
+  (take(into.*members, from.*members, false), ...);
+}
+
 oci::MemoryResources merge_memory(oci::MemoryResources m, const oci::MemoryResources& c) {
-  take(m.limit, c.limit);
-  take(m.reservation, c.reservation);
-  take(m.swap, c.swap);
+  using R = oci::MemoryResources;
+  take_nonzero(m, c, &R::limit, &R::reservation, &R::swap, &R::kernel, &R::kernel_tcp);
   if (c.limit == -1 && !nonzero(c.swap)) m.swap = -1;
-  take(m.kernel, c.kernel);
-  take(m.kernel_tcp, c.kernel_tcp);
-  take(m.swappiness, c.swappiness, false);
-  take(m.disable_oom_killer, c.disable_oom_killer, false);
-  take(m.use_hierarchy, c.use_hierarchy, false);
-  take(m.check_before_update, c.check_before_update, false);
+  take_given(m, c, &R::swappiness, &R::disable_oom_killer, &R::use_hierarchy, &R::check_before_update);
   return m;
 }
 
 oci::CpuResources merge_cpu(oci::CpuResources m, const oci::CpuResources& c) {
-  take(m.shares, c.shares);
-  take(m.quota, c.quota);
-  take(m.period, c.period);
-  take(m.burst, c.burst, false);
-  take(m.realtime_runtime, c.realtime_runtime);
-  take(m.realtime_period, c.realtime_period);
+  using R = oci::CpuResources;
+  take_nonzero(m, c, &R::shares, &R::quota, &R::period, &R::realtime_runtime, &R::realtime_period);
+  take_given(m, c, &R::burst, &R::idle);
   take(m.cpus, c.cpus);
   take(m.mems, c.mems);
-  take(m.idle, c.idle, false);
   return m;
 }
 

@@ -1,21 +1,15 @@
 // linux.resources -> v1 (and hybrid) controller files, on a fake tree.
 #include <catch2/catch.hpp>
-#include <oci/parse.hpp>
 
 #include "cgroups/manager.hpp"
 #include "fake_host.hpp"
+#include "limits_support.hpp"
 
 using namespace nucleus;
 using namespace nucleus::cgroups;
 using namespace nucleus::cgroups::testing;
 
 namespace {
-
-std::unique_ptr<CgroupManager> make(const CgroupConfig& c) {
-  auto m = make_cgroup_manager(c);
-  if (!m) FAIL(m.error().what());
-  return std::move(*m);
-}
 
 // The files the kernel puts in a new cgroup of each controller, with their
 // default contents.
@@ -61,22 +55,11 @@ struct V1Host : FakeHost {
   }
 };
 
-Result<void> apply(CgroupManager& m, const oci::Resources& r) {
-  TRY_VOID(m.check({r, r}));
-  return m.set({r, r});
-}
-
-oci::Resources parse(const char* json) {
-  auto r = oci::parse_resources(json);
-  if (!r) FAIL(r.error().what());
-  return *r;
-}
-
 }  // namespace
 
 TEST_CASE("v1: every resource lands in its controller's files", "[cgroups][limits][v1]") {
   V1Host host;
-  auto m = make(host.config("c1", "/c1"));
+  auto m = make_manager(host.config("c1", "/c1"));
   REQUIRE(m->create());
   add_files(host.root());
   auto r = apply(*m, parse(R"({
@@ -122,7 +105,7 @@ TEST_CASE("v1: every resource lands in its controller's files", "[cgroups][limit
 TEST_CASE("v1: zero values are not written, negative pids is max, -1 memory lifts swap too",
           "[cgroups][limits][v1]") {
   V1Host host;
-  auto m = make(host.config("c1", "/c1"));
+  auto m = make_manager(host.config("c1", "/c1"));
   REQUIRE(m->create());
   add_files(host.root());
   put(host.root() / "memory/c1/memory.memsw.limit_in_bytes", "1000");
@@ -141,7 +124,7 @@ TEST_CASE("v1: zero values are not written, negative pids is max, -1 memory lift
 // before the swap tells the order.
 TEST_CASE("v1: swap is written before a raised limit, after a lowered one", "[cgroups][limits][v1]") {
   V1Host host;
-  auto m = make(host.config("c1", "/c1"));
+  auto m = make_manager(host.config("c1", "/c1"));
   REQUIRE(m->create());
   add_files(host.root());
   const auto memsw = host.root() / "memory/c1/memory.memsw.limit_in_bytes";
@@ -164,7 +147,7 @@ TEST_CASE("v1: swap is written before a raised limit, after a lowered one", "[cg
 
 TEST_CASE("v1: a failed live update puts back what it wrote", "[cgroups][limits][v1]") {
   V1Host host;
-  auto m = make(host.config("c1", "/c1"));
+  auto m = make_manager(host.config("c1", "/c1"));
   REQUIRE(m->create());
   add_files(host.root());
   fs::remove(host.root() / "pids/c1/pids.max");  // the pids write fails
@@ -179,7 +162,7 @@ TEST_CASE("v1: a failed live update puts back what it wrote", "[cgroups][limits]
 TEST_CASE("v1: a controller that is not mounted is refused with runc's words", "[cgroups][limits][v1]") {
   FakeHost host;
   host.add_v1("memory", "rw,memory");
-  auto m = make(host.config("c1", "/c1"));
+  auto m = make_manager(host.config("c1", "/c1"));
   auto check = [&](const char* json) {
     const auto r = parse(json);
     auto c = m->check({r, r});
@@ -200,7 +183,7 @@ TEST_CASE("v1: a controller that is not mounted is refused with runc's words", "
 
 TEST_CASE("v1: cpus and mems must be within the parent's", "[cgroups][limits][v1]") {
   V1Host host;
-  auto m = make(host.config("c1", "/c1"));
+  auto m = make_manager(host.config("c1", "/c1"));
   add_files(host.root());
   auto r = parse(R"({"cpu": {"cpus": "2-5"}})");
   auto c = m->check({r, r});
@@ -221,7 +204,7 @@ TEST_CASE("hybrid: hugetlb only in cgroup2 goes there, with the controller enabl
   const auto u = host.root() / "unified";
   put(u / "cgroup.controllers", "hugetlb");
   put(u / "cgroup.subtree_control", "");
-  auto m = make(host.config("c1", "/c1"));
+  auto m = make_manager(host.config("c1", "/c1"));
   REQUIRE(m->create());
   put(u / "c1/cgroup.controllers", "");
   put(u / "c1/hugetlb.2MB.max", "max");

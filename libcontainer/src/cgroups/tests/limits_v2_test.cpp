@@ -1,31 +1,19 @@
 // linux.resources -> cgroup v2 files, on a fake pure-v2 tree; conversions,
 // update merging and subtree_control.
 #include <catch2/catch.hpp>
-#include <oci/parse.hpp>
 
 #include "cgroups/cpu_weight.hpp"
 #include "cgroups/manager.hpp"
 #include "cgroups/resources.hpp"
 #include "cgroups/subtree_control.hpp"
 #include "fake_host.hpp"
+#include "limits_support.hpp"
 
 using namespace nucleus;
 using namespace nucleus::cgroups;
 using namespace nucleus::cgroups::testing;
 
 namespace {
-
-std::unique_ptr<CgroupManager> make(const CgroupConfig& c) {
-  auto m = make_cgroup_manager(c);
-  if (!m) FAIL(m.error().what());
-  return std::move(*m);
-}
-
-oci::Resources parse(const char* json) {
-  auto r = oci::parse_resources(json);
-  if (!r) FAIL(r.error().what());
-  return *r;
-}
 
 constexpr const char* kControllers = "cpuset cpu io memory hugetlb pids rdma";
 
@@ -38,7 +26,7 @@ struct V2Host : FakeHost {
     put(root() / "cgroup.subtree_control", kControllers);
     put(root() / "cpuset.cpus.effective", "0-1");
     put(root() / "cpuset.mems.effective", "0");
-    manager = make(config("c1", "/c1"));
+    manager = make_manager(config("c1", "/c1"));
     REQUIRE(manager->create());
     for (auto [file, text] : std::initializer_list<std::pair<const char*, const char*>>{
              {"cgroup.controllers", kControllers}, {"memory.max", "max"}, {"memory.swap.max", "max"},
@@ -51,11 +39,6 @@ struct V2Host : FakeHost {
   fs::path dir() const { return root() / "c1"; }
   std::unique_ptr<CgroupManager> manager;
 };
-
-Result<void> apply(CgroupManager& m, const oci::Resources& r) {
-  TRY_VOID(m.check({r, r}));
-  return m.set({r, r});
-}
 
 }  // namespace
 
@@ -217,7 +200,7 @@ TEST_CASE("subtree_control: create enables every controller top-down, skipping w
   put(host.root() / "cgroup.subtree_control", "memory");
   put(host.root() / "pod/cgroup.controllers", "cpu memory pids");
   put(host.root() / "pod/cgroup.subtree_control", "cpu memory pids");
-  auto m = make(host.config("c1", "/pod/c1"));
+  auto m = make_manager(host.config("c1", "/pod/c1"));
   REQUIRE(m->create());
   CHECK(get(host.root() / "cgroup.subtree_control") == "+cpu +pids");
   CHECK(get(host.root() / "pod/cgroup.subtree_control") == "cpu memory pids");
