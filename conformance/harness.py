@@ -361,6 +361,48 @@ def cgroup_dirs(cid):
     return [d for d in found if os.path.isdir(d)]
 
 
+def cgroup_file(pid, controller, name):
+    """The path of `name` in pid's cgroup for `controller`: its v1 hierarchy,
+    else the cgroup2 one (pure v2, or a hybrid host's unified mount)."""
+    mounts = {}
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            sep = fields.index("-")
+            if fields[sep + 1] == "cgroup2":
+                mounts.setdefault("", fields[4])
+            elif fields[sep + 1] == "cgroup":
+                for option in fields[sep + 3].split(","):
+                    mounts.setdefault(option, fields[4])
+    with open(f"/proc/{pid}/cgroup") as f:
+        entries = [line.rstrip("\n").split(":", 2) for line in f]
+    for want in (controller, ""):
+        for _, controllers, path in entries:
+            if (controllers == want if want == "" else want in controllers.split(",")) and want in mounts:
+                return mounts[want] + path + "/" + name
+    raise Failure(f"no {controller} cgroup for pid {pid}")
+
+
+def cgroup_limit(pid, controller, v1_name, v2_name):
+    """The content of a limit file of pid's cgroup: v1_name in the controller's
+    v1 hierarchy, v2_name on a pure cgroup v2 host."""
+    v2 = os.path.exists("/sys/fs/cgroup/cgroup.controllers")
+    with open(cgroup_file(pid, controller, v2_name if v2 else v1_name)) as f:
+        return f.read().strip()
+
+
+def create_refused(config_mutator, message, peer=False):
+    """`create` of a bundle made with config_mutator exits 1, names `message`
+    (unless `peer`: another runtime's words differ), and leaves nothing behind."""
+    bundle = make_bundle(config_mutator, args=["true"])
+    cid = new_id("bad")
+    code, _, err = run_detached(["create", "--bundle", bundle, cid])
+    check_eq(code, 1, f"create exit code ({error_messages(err)!r})")
+    if not peer:
+        check_in(message, error_messages(err), "create's error")
+    nothing_left(cid)
+
+
 def processes_mentioning(word):
     found = []
     for d in glob.glob("/proc/[0-9]*"):

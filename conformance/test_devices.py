@@ -15,8 +15,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (NUCLEUS, check, check_eq, check_in, error_messages, main, make_bundle,  # noqa: E402
-                     new_id, nothing_left, run, run_detached, skip, test)
+from harness import (NUCLEUS, check, check_eq, check_in, create_refused, error_messages, main,  # noqa: E402
+                     make_bundle, new_id, nothing_left, run, run_detached, skip, test)
 
 RUNC = os.path.basename(NUCLEUS) == "runc"
 PURE_V2 = os.path.exists("/sys/fs/cgroup/cgroup.controllers")
@@ -232,13 +232,7 @@ def devices_list_is_runcs_for_the_engine_rules():
 def refused(rules, message):
     """create with deny-all and then `rules` exits 1, names `message` (nucleus:
     the JSON path), and leaves nothing behind."""
-    bundle = make_bundle(device_config([{"allow": False, "access": "rwm"}] + rules), args=["true"])
-    cid = new_id("devbad")
-    code, _, err = run_detached(["create", "--bundle", bundle, cid])
-    check_eq(code, 1, f"create exit code ({err!r})")
-    if not RUNC:
-        check_in(message, error_messages(err), "create's error")
-    nothing_left(cid)
+    create_refused(device_config([{"allow": False, "access": "rwm"}] + rules), message, peer=RUNC)
 
 
 def allow_kmsg(**changes):

@@ -11,13 +11,12 @@
 #include "command.hpp"
 #include "go_syntax.hpp"
 #include "nucleus/unique_fd.hpp"
-#include "pending.hpp"
+#include "nucleus/container.hpp"
 
 namespace nucleus::cli {
 
 namespace {
 
-namespace json = oci::json;
 
 void define_options(po::options_description& options) {
   options.add_options()
@@ -60,22 +59,11 @@ Result<std::string> read_input(const std::string& path) {
   return text;
 }
 
-// A LinuxResources document, decoded by oci-spec as config.linux.resources.
+// A LinuxResources document (paths in errors are relative to it).
 Result<oci::Resources> parse_resources(std::string_view text) {
-  auto value = json::parse(text);
-  if (!value) return fail(fmt::format("invalid resources: {}", value.error().what()));
-  const json::Value doc(json::Object{
-      {"ociVersion", json::Value(oci::kSpecVersion)},
-      {"linux", json::Value(json::Object{{"resources", std::move(*value)}})},
-  });
-  auto config = oci::config_from_value(doc);
-  if (!config) {
-    oci::SpecError e = config.error();
-    constexpr std::string_view kPrefix = "linux.resources";
-    if (e.path.starts_with(kPrefix)) e.path.erase(0, e.path.find_first_not_of('.', kPrefix.size()));
-    return fail(fmt::format("invalid resources: {}", e.what()));
-  }
-  return config->linux ? config->linux->resources.value_or(oci::Resources{}) : oci::Resources{};
+  auto resources = oci::parse_resources(text);
+  if (!resources) return fail(fmt::format("invalid resources: {}", resources.error().what()));
+  return std::move(*resources);
 }
 
 // docker/go-units RAMInBytes: "1024", "512m", "1.5 GiB"; binary multiples.
@@ -169,7 +157,7 @@ Result<int> update(Context& ctx) {
     opts.l3_cache_schema = ctx.args.optional_text("l3-cache-schema");
     opts.mem_bw_schema = ctx.args.optional_text("mem-bw-schema");
   }
-  TRY_VOID(pending::update_container(ctx.runtime, opts));  // WIRE: update_container
+  TRY_VOID(update_container(ctx.runtime, opts));
   return 0;
 }
 
@@ -177,12 +165,9 @@ Result<int> update(Context& ctx) {
 
 const Command cmd_update = {
     .name = "update",
-    .summary = "update container resource constraints (not implemented yet)",
+    .summary = "update container resource constraints",
     .usage = "[command options] <container-id>",
     .description =
-        "Not implemented yet: the command fails, naming itself, and exits 1.\n"
-        "What follows is the planned behaviour.\n"
-        "\n"
         "The update command changes the resource limits of a running container, from a\n"
         "LinuxResources JSON document (--resources FILE, or - for stdin) or from the\n"
         "individual flags. Only the values given change. For example:\n"

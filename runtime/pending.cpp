@@ -13,9 +13,6 @@ Result<void> pause_container(const RuntimeOptions&, const std::string&) {
 Result<void> resume_container(const RuntimeOptions&, const std::string&) {
   return not_implemented("resume");
 }
-Result<void> update_container(const RuntimeOptions&, const UpdateOptions&) {
-  return not_implemented("update");
-}
 Result<void> container_events(const RuntimeOptions&, const EventsOptions&) {
   return not_implemented("events");
 }

@@ -24,7 +24,6 @@ namespace nucleus::cli::pending {
 Result<int> exec_process(const RuntimeOptions& rt, const ExecOptions& opts);
 Result<void> pause_container(const RuntimeOptions& rt, const std::string& id);
 Result<void> resume_container(const RuntimeOptions& rt, const std::string& id);
-Result<void> update_container(const RuntimeOptions& rt, const UpdateOptions& opts);
 // events: prints the stats / OOM event lines until the container stops.
 Result<void> container_events(const RuntimeOptions& rt, const EventsOptions& opts);
 Result<void> checkpoint_container(const RuntimeOptions& rt, const CheckpointOptions& opts);

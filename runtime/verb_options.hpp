@@ -51,15 +51,6 @@ struct ExecOptions {
   bool ignore_paused = false;
 };
 
-struct UpdateOptions {
-  std::string id;
-  // From -r/--resources (a LinuxResources document) or the individual flags;
-  // absent fields are left alone.
-  oci::Resources resources;
-  std::optional<std::string> l3_cache_schema;  // Intel RDT
-  std::optional<std::string> mem_bw_schema;
-};
-
 struct EventsOptions {
   std::string id;
   std::chrono::nanoseconds interval{std::chrono::seconds(5)};

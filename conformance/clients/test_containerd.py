@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """containerd drives nucleus through its runc v2 shim (`--runc-binary`)."""
+import json
 import os
 import subprocess
 import sys
@@ -8,7 +9,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import main, test  # noqa: E402
+from harness import cgroup_limit, main, test  # noqa: E402
 from peers import IMAGE, Containerd  # noqa: E402
 from wrapper import RecordingRuntime  # noqa: E402
 
@@ -93,6 +94,31 @@ def ctr_task_exec_with_and_without_tty():
         time.sleep(0.3)
         c.ctr("tasks", "delete", "--force", "ctr-exec", check=False)
         c.ctr("containers", "delete", "ctr-exec", check=False)
+
+
+@test
+def ctr_run_memory_limit_and_cpus_reach_the_cgroup():
+    c = daemon()
+    c.ctr(*c.run_args("-d", "--memory-limit", str(64 << 20), "--cpus", "0.5", IMAGE, "ctr-limits", "sleep", "1000"))
+    try:
+        st = subprocess.run([runtime.real, "--root", runtime.root_for("ctr-limits"), "state", "ctr-limits"],
+                            capture_output=True, text=True)
+        assert st.returncode == 0, st.stderr
+        pid = json.loads(st.stdout)["pid"]
+        limit = cgroup_limit(pid, "memory", "memory.limit_in_bytes", "memory.max")
+        assert limit == str(64 << 20), limit
+        quota = cgroup_limit(pid, "cpu", "cpu.cfs_quota_us", "cpu.max")
+        assert quota in ("50000", "50000 100000"), quota
+        assert "create" in runtime.verbs_for("ctr-limits")
+    finally:
+        c.ctr("tasks", "kill", "-s", "SIGKILL", "ctr-limits", check=False)
+        time.sleep(0.3)
+        c.ctr("tasks", "delete", "--force", "ctr-limits", check=False)
+        c.ctr("containers", "delete", "ctr-limits", check=False)
+
+
+# containerd 1.6's ctr has no `tasks update`; the CRI plugin's update path
+# (`update --resources=-`) is covered by conformance/test_resources.py.
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import main, test  # noqa: E402
+from harness import cgroup_limit, main, skip, test  # noqa: E402
 from peers import IMAGE, Podman  # noqa: E402
 from wrapper import RecordingRuntime  # noqa: E402
 
@@ -70,6 +70,31 @@ def podman_exec_user_workdir_env_and_tty():
         assert len(runtime.calls_for(cid, "exec")) >= 2, runtime.calls_for(cid)
     finally:
         p.podman("rm", "--force", "pm-exec", check=False)
+
+
+@test
+def podman_run_limits_and_update_reach_the_cgroup():
+    p = daemon()
+    p.podman("run", "-d", "-m", "64m", "--pids-limit", "100", "--cpus", "0.5", "--name", "pm-limits", IMAGE,
+             "sleep", "1000")
+    cid = container_id(p, "pm-limits")
+    try:
+        pid = int(p.podman("inspect", "--format", "{{.State.Pid}}", "pm-limits", runtime=False).stdout)
+        assert cgroup_limit(pid, "memory", "memory.limit_in_bytes", "memory.max") == str(64 << 20)
+        assert cgroup_limit(pid, "pids", "pids.max", "pids.max") == "100"
+        quota = cgroup_limit(pid, "cpu", "cpu.cfs_quota_us", "cpu.max")
+        assert quota in ("50000", "50000 100000"), quota
+        assert "create" in runtime.verbs_for(cid), runtime.verbs_for(cid)
+        r = p.podman("update", "--memory", "128m", "--cpus", "0.25", "pm-limits", check=False)
+        if r.returncode != 0 and "cgroup v2" in r.stderr:
+            skip(f"podman update needs cgroup v2: {r.stderr.strip()}")
+        assert r.returncode == 0, r.stderr
+        assert "update" in runtime.verbs_for(cid), runtime.verbs_for(cid)
+        assert cgroup_limit(pid, "memory", "memory.limit_in_bytes", "memory.max") == str(128 << 20)
+        quota = cgroup_limit(pid, "cpu", "cpu.cfs_quota_us", "cpu.max")
+        assert quota in ("25000", "25000 100000"), quota
+    finally:
+        p.podman("rm", "--force", "pm-limits", check=False)
 
 
 if __name__ == "__main__":

@@ -82,10 +82,10 @@ Result<Prepared> prepare(const oci::Config& config, const CreateOptions& o, bool
   return p;
 }
 
-// linux.resources.devices; none without resources (the defaults still apply).
-const std::vector<oci::DeviceRule>& device_rules(const oci::Linux& linux) {
-  static const std::vector<oci::DeviceRule> none;
-  return linux.resources ? linux.resources->devices : none;
+// linux.resources; none at all still means runc's default device rules.
+const oci::Resources& resources_of(const oci::Linux& linux) {
+  static const oci::Resources none;
+  return linux.resources ? *linux.resources : none;
 }
 
 ContainerRecord make_record(const RuntimeOptions& rt, const Prepared& p, const CreateOptions& o,
@@ -102,6 +102,7 @@ ContainerRecord make_record(const RuntimeOptions& rt, const Prepared& p, const C
   r.cgroup_paths = cg.paths();
   r.rootless = rt.rootless;
   r.cgroup_driver = std::string(detail::driver_name(rt.cgroup_driver));
+  r.resources = p.config.linux->resources;
   return r;
 }
 
@@ -141,16 +142,19 @@ Result<CreatedContainer> create_container_impl(const RuntimeOptions& rt, const o
                                                const sigset_t& child_mask) {
   Prepared p = TRY(prepare(config, opts, detached));
   init::NamespacePlan plan = TRY(init::plan_namespaces(&*p.config.linux));
+  // The host checks of the limits, too, before anything exists.
+  auto cgroup = TRY(cgroups::make_cgroup_manager({opts.id, p.config.linux->cgroups_path,
+                                                  rt.cgroup_driver}));
+  const oci::Resources& limits = resources_of(*p.config.linux);
+  TRY_VOID(cgroup->check({limits, limits}));
   ContainerDir dir = TRY(ContainerDir::create(rt.root, opts.id));
   TRY_VOID(ExecFifo::create(dir.fd()));
   UniqueFd fifo = TRY(ExecFifo::open_path(dir.fd()));
-  auto cgroup = TRY(cgroups::make_cgroup_manager({opts.id, p.config.linux->cgroups_path,
-                                                  rt.cgroup_driver}));
   CgroupGuard cgroup_guard(*cgroup);  // also undoes a partial create()
   TRY_VOID(dir.write_journal(make_journal(rt, p, opts, *cgroup)));
   TRY_VOID(cgroup->create());
-  TRY_VOID(cgroup->set_devices(device_rules(*p.config.linux)));
-  if (p.config.linux->resources) TRY_VOID(cgroup->set(*p.config.linux->resources));
+  TRY_VOID(cgroup->set_devices(limits.devices));
+  TRY_VOID(cgroup->set({limits, limits}));
 
   init::LaunchOptions launch{make_init_config(p, opts, fifo.get(), child_mask), cgroup.get(),
                              opts.console_socket};

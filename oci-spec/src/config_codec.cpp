@@ -215,6 +215,14 @@ std::string to_json(const Process& p, json::WriteOptions opts) {
   return detail::encode_document(p, opts);
 }
 
+SpecResult<Resources> parse_resources(std::string_view text) {
+  return detail::parse_document<Resources>(text);
+}
+SpecResult<Resources> resources_from_value(const json::Value& v) {
+  return detail::decode_document<Resources>(v);
+}
+json::Value to_value(const Resources& r) { return detail::Codec<Resources>::encode(r); }
+
 json::Value to_value(const std::vector<Hook>& hooks) {
   return detail::Codec<std::vector<Hook>>::encode(hooks);
 }

@@ -2,6 +2,7 @@
 // schema cannot express. The first violation is reported with its JSON path.
 #include <set>
 
+#include "validate_resources.hpp"
 #include "validate_util.hpp"
 
 namespace oci {
@@ -166,6 +167,10 @@ Status validate_config(const Config& c) {
 }  // namespace detail
 
 std::expected<void, SpecError> validate(const Config& c) { return detail::validate_config(c); }
+
+std::expected<void, SpecError> validate(const Resources& r) {
+  return detail::validate_resources(r, detail::Path().child("linux").child("resources"));
+}
 
 std::expected<void, SpecError> validate(const Process& p) {
   return detail::validate_process(p, detail::Path());

@@ -1,6 +1,7 @@
 // Semantic validation of the `linux` section of config.json.
 #include <set>
 
+#include "validate_resources.hpp"
 #include "validate_util.hpp"
 
 namespace oci::detail {
@@ -16,12 +17,6 @@ Status validate_namespaces(const std::vector<Namespace>& namespaces, const Path&
     if (ns.path) TRY_VOID(check_absolute(p.at(i).child("path"), *ns.path));
   }
   return {};
-}
-
-// A network device name as the kernel accepts it (dev_valid_name).
-bool valid_ifname(std::string_view n) {
-  return !n.empty() && n.size() < 16 && n != "." && n != ".." &&
-         n.find_first_of("/: \t\n") == std::string_view::npos;
 }
 
 // Settings that only make sense inside a namespace of their own.
@@ -73,13 +68,6 @@ Status validate_devices(const std::vector<Device>& devices, const Path& p) {
   return {};
 }
 
-bool valid_page_size(std::string_view s) {  // ^[1-9][0-9]*[KMG]B$
-  if (s.size() < 3 || s[0] < '1' || s[0] > '9' || !s.ends_with('B')) return false;
-  char unit = s[s.size() - 2];
-  if (unit != 'K' && unit != 'M' && unit != 'G') return false;
-  return std::all_of(s.begin(), s.end() - 2, [](char c) { return c >= '0' && c <= '9'; });
-}
-
 // A major or minor of a device cgroup rule: -1 means "*" (runc's reading),
 // otherwise it must fit the kernel's dev_t (12-bit majors, 20-bit minors).
 // runc hands any value to the kernel: below -1 or from 2^32 up the create
@@ -100,6 +88,8 @@ Status check_device_access(const Path& p, const std::string& access) {
   return {};
 }
 
+}  // namespace
+
 Status validate_device_rules(const std::vector<DeviceRule>& rules, const Path& p) {
   for (std::size_t i = 0; i < rules.size(); ++i) {
     const DeviceRule& r = rules[i];
@@ -111,31 +101,7 @@ Status validate_device_rules(const std::vector<DeviceRule>& rules, const Path& p
   return {};
 }
 
-Status validate_resources(const Resources& r, const Path& p) {
-  TRY_VOID(validate_device_rules(r.devices, p.child("devices")));
-  for (std::size_t i = 0; i < r.hugepage_limits.size(); ++i) {
-    const auto& size = r.hugepage_limits[i].page_size;
-    if (!valid_page_size(size))
-      return fail_at(p.child("hugepageLimits").at(i).child("pageSize"),
-                     fmt::format("expected a page size like \"2MB\", got {}", quote(size)));
-  }
-  if (r.block_io) {
-    const auto& wd = r.block_io->weight_device;
-    for (std::size_t i = 0; i < wd.size(); ++i) {
-      if (!wd[i].weight && !wd[i].leaf_weight)
-        return fail_at(p.child("blockIO").child("weightDevice").at(i), "weight or leafWeight is required");
-    }
-  }
-  for (const auto& [dev, limit] : r.rdma) {
-    if (!limit.hca_handles && !limit.hca_objects)
-      return fail_at(p.child("rdma").child(dev), "hcaHandles or hcaObjects is required");
-  }
-  if (r.cpu && r.cpu->burst && r.cpu->quota && *r.cpu->quota > 0 &&
-      *r.cpu->burst > static_cast<std::uint64_t>(*r.cpu->quota))
-    return fail_at(p.child("cpu").child("burst"),
-                   fmt::format("must not exceed quota ({}), got {}", *r.cpu->quota, *r.cpu->burst));
-  return {};
-}
+namespace {
 
 bool takes_errno(std::string_view action) {
   return action == "SCMP_ACT_ERRNO" || action == "SCMP_ACT_TRACE";

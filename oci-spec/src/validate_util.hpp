@@ -75,6 +75,12 @@ inline Status check_names(const Path& p, const std::vector<std::string>& vs, Nam
   return {};
 }
 
+// A network device name as the kernel accepts it (dev_valid_name).
+inline bool valid_ifname(std::string_view n) {
+  return !n.empty() && n.size() < 16 && n != "." && n != ".." &&
+         n.find_first_of("/: \t\n") == std::string_view::npos;
+}
+
 inline Status check_absolute(const Path& p, std::string_view v) {
   if (v.starts_with('/')) return {};
   return fail_at(p, fmt::format("must be an absolute path, got {}", quote(v)));

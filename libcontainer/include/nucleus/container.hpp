@@ -45,6 +45,15 @@ struct RunOptions {
   bool no_subreaper = false;
 };
 
+struct UpdateOptions {
+  std::string id;
+  // From -r/--resources (a LinuxResources document) or the individual flags;
+  // absent (and zero, as runc reads them) fields are left alone.
+  oci::Resources resources;
+  std::optional<std::string> l3_cache_schema;  // Intel RDT
+  std::optional<std::string> mem_bw_schema;
+};
+
 enum class Status { creating, created, running, paused, stopped };
 std::string_view to_string(Status s);
 
@@ -75,5 +84,9 @@ Result<void> kill_container(const RuntimeOptions& rt, const std::string& id, int
 Result<void> delete_container(const RuntimeOptions& rt, const std::string& id, bool force);
 Result<std::vector<ContainerState>> list_containers(const RuntimeOptions& rt);
 Result<std::vector<pid_t>> container_processes(const RuntimeOptions& rt, const std::string& id);
+// update: write the given limits to a created, running or paused container's
+// cgroup, in runc's order, and record them; on failure the container keeps
+// running with its old limits (as far as the kernel lets them be restored).
+Result<void> update_container(const RuntimeOptions& rt, const UpdateOptions& opts);
 
 }  // namespace nucleus

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "cgroups/manager.hpp"
+#include "nucleus/log.hpp"
 
 namespace nucleus::cgroups {
 
@@ -9,8 +10,14 @@ class DisabledManager final : public CgroupManager {
  public:
   Result<void> create() override { return {}; }
   Result<void> apply(pid_t) override { return {}; }
-  // Like crun: limits are ignored when there is no cgroup to put them in.
-  Result<void> set(const oci::Resources&) override { return {}; }
+  // Like crun, limits cannot apply without a cgroup; said once, as a warning.
+  Result<void> check(const Limits&) const override { return {}; }
+  Result<void> set(const Limits& limits) override {
+    oci::Resources limited = limits.change;
+    limited.devices.clear();
+    if (limited != oci::Resources{}) log::warn("linux.resources: not applied, cgroups are disabled");
+    return {};
+  }
   Result<void> set_devices(const std::vector<oci::DeviceRule>&) override { return {}; }
   Result<void> freeze() override { return disabled(); }
   Result<void> thaw() override { return disabled(); }

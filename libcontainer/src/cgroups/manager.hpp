@@ -14,6 +14,7 @@
 
 #include <oci/config.hpp>
 
+#include "cgroups/limits.hpp"
 #include "nucleus/container.hpp"
 #include "nucleus/error.hpp"
 
@@ -40,8 +41,12 @@ class CgroupManager {
   virtual Result<void> create() = 0;
   // Move pid into the cgroup of every hierarchy (cgroup.procs).
   virtual Result<void> apply(pid_t pid) = 0;
-  // Limits: validated, not yet written (see the implementation's comment).
-  virtual Result<void> set(const oci::Resources& resources) = 0;
+  // linux.resources limits (devices aside) this host cannot apply, refused
+  // with the JSON path before anything is written or created.
+  virtual Result<void> check(const Limits& limits) const = 0;
+  // Write them (after check), in runc's order; on a live container what was
+  // written is restored when a later write fails.
+  virtual Result<void> set(const Limits& limits) = 0;
   // linux.resources.devices, followed by runc's default allows (also when the
   // config has none: runc confines every container's devices). On v1 and
   // hybrid hosts in the devices hierarchy, else as a BPF program on the

@@ -6,7 +6,6 @@
 #include "cgroups/devices.hpp"
 #include "cgroups/freezer.hpp"
 #include "cgroups/kill_all.hpp"
-#include "cgroups/resources.hpp"
 
 namespace nucleus::cgroups {
 
@@ -57,10 +56,6 @@ Result<void> V1Manager::apply(pid_t pid) {
   const auto text = std::to_string(pid);
   for (const auto& d : dirs_) TRY_VOID(write_file(d.dir / "cgroup.procs", text));
   return {};
-}
-
-Result<void> V1Manager::set(const oci::Resources& resources) {
-  return accept_resources_unapplied(resources, unified() != nullptr);
 }
 
 // As runc: the v1 devices hierarchy when there is one (a hybrid host's cgroup2

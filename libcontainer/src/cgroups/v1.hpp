@@ -24,7 +24,8 @@ class V1Manager final : public CgroupManager {
 
   Result<void> create() override;
   Result<void> apply(pid_t pid) override;
-  Result<void> set(const oci::Resources& resources) override;
+  Result<void> check(const Limits& limits) const override;  // v1_limits.cpp
+  Result<void> set(const Limits& limits) override;
   Result<void> set_devices(const std::vector<oci::DeviceRule>& rules) override;
   Result<void> freeze() override;
   Result<void> thaw() override;

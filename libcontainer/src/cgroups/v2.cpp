@@ -9,17 +9,18 @@
 #include "cgroups/devices.hpp"
 #include "cgroups/freezer.hpp"
 #include "cgroups/kill_all.hpp"
-#include "cgroups/resources.hpp"
+#include "cgroups/subtree_control.hpp"
 
 namespace nucleus::cgroups {
 
-Result<void> V2Manager::create() { return make_dirs(dir_); }
+// Every controller the parent can give, as runc and crun do: callers read
+// memory.stat, io.stat, pids.current of containers without limits too.
+Result<void> V2Manager::create() {
+  TRY_VOID(make_dirs(dir_));
+  return enable_controllers(dir_, {});
+}
 
 Result<void> V2Manager::apply(pid_t pid) { return write_file(dir_ / "cgroup.procs", std::to_string(pid)); }
-
-Result<void> V2Manager::set(const oci::Resources& resources) {
-  return accept_resources_unapplied(resources, true);
-}
 
 Result<void> V2Manager::set_devices(const std::vector<oci::DeviceRule>& rules) {
   return set_container_devices(dir_, DevicesVia::bpf, rules);

@@ -12,11 +12,11 @@ class V2Manager final : public CgroupManager {
  public:
   explicit V2Manager(std::filesystem::path dir) : dir_(std::move(dir)) {}
 
-  // Controllers are enabled in the parents' cgroup.subtree_control by set(),
-  // only for the limits the config asks for, once limits are written.
+  // Enables every available controller in the ancestors' cgroup.subtree_control.
   Result<void> create() override;
   Result<void> apply(pid_t pid) override;
-  Result<void> set(const oci::Resources& resources) override;
+  Result<void> check(const Limits& limits) const override;  // v2_limits.cpp
+  Result<void> set(const Limits& limits) override;
   Result<void> set_devices(const std::vector<oci::DeviceRule>& rules) override;
   Result<void> freeze() override;
   Result<void> thaw() override;

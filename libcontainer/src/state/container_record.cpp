@@ -69,17 +69,24 @@ Result<std::vector<std::pair<std::string, std::string>>> get_string_pairs(const 
   return out;
 }
 
-Result<std::vector<oci::Hook>> get_hooks(const json::Value& v, std::string_view key) {
+// A member oci-spec decodes (absent: nullopt), its errors prefixed with the key.
+template <typename T, typename Decode>
+Result<std::optional<T>> get_decoded(const json::Value& v, std::string_view key, Decode decode) {
   const json::Value* m = v.find(key);
-  if (m == nullptr || m->is_null()) return std::vector<oci::Hook>{};
-  auto hooks = oci::hooks_from_value(*m);
-  if (!hooks) {
-    const auto& e = hooks.error();
+  if (m == nullptr || m->is_null()) return std::optional<T>{};
+  auto decoded = decode(*m);
+  if (!decoded) {
+    const auto& e = decoded.error();
     return fail(e.path.empty() ? fmt::format("{}: {}", key, e.message)
-                               : fmt::format("{}{}{}: {}", key, e.path.starts_with('[') ? "" : ".",
-                                             e.path, e.message));
+                               : fmt::format("{}{}{}: {}", key, e.path.starts_with('[') ? "" : ".", e.path,
+                                             e.message));
   }
-  return std::move(*hooks);
+  return std::optional<T>(std::move(*decoded));
+}
+
+Result<std::vector<oci::Hook>> get_hooks(const json::Value& v, std::string_view key) {
+  auto hooks = TRY(get_decoded<std::vector<oci::Hook>>(v, key, oci::hooks_from_value));
+  return hooks.value_or(std::vector<oci::Hook>{});
 }
 
 }  // namespace
@@ -102,6 +109,7 @@ json::Value to_value(const ContainerRecord& r) {
   o.emplace_back("cgroupPaths", string_map_value(r.cgroup_paths));
   o.emplace_back("rootless", json::Value(r.rootless));
   o.emplace_back("cgroupDriver", json::Value(r.cgroup_driver));
+  if (r.resources) o.emplace_back("resources", oci::to_value(*r.resources));
   return json::Value(std::move(o));
 }
 
@@ -128,6 +136,7 @@ Result<ContainerRecord> record_from_value(const json::Value& v) {
   for (auto& [controller, dir] : cgroup_paths) r.cgroup_paths[controller] = std::move(dir);
   r.rootless = TRY(get_bool(v, "rootless"));
   r.cgroup_driver = TRY(get_string(v, "cgroupDriver", false));
+  r.resources = TRY(get_decoded<oci::Resources>(v, "resources", oci::resources_from_value));
   return r;
 }
 

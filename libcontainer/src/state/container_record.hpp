@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,6 +37,9 @@ struct ContainerRecord {
   std::map<std::string, std::string> cgroup_paths;
   bool rootless = false;
   std::string cgroup_driver;
+  // linux.resources as applied: the config's at create, merged with each
+  // update since (update changes only the fields it is given).
+  std::optional<oci::Resources> resources;
 
   bool operator==(const ContainerRecord&) const = default;
 };

@@ -57,6 +57,15 @@ std::string to_json(const Process& p, json::WriteOptions opts = {});
 // the process object ("args: ...", "cwd: ...").
 std::expected<void, SpecError> validate(const Process& p);
 
+// ---- linux.resources (update --resources, libcontainer's state record) ------
+// A LinuxResources document; error paths are relative to it ("memory.limit: ...").
+SpecResult<Resources> parse_resources(std::string_view json);
+SpecResult<Resources> resources_from_value(const json::Value& v);
+json::Value to_value(const Resources& r);
+// The checks validate() applies to config.linux.resources, with the same
+// paths ("linux.resources.memory.swappiness: ...").
+std::expected<void, SpecError> validate(const Resources& r);
+
 // ---- hooks (libcontainer keeps poststop hooks in its own state record) ------
 json::Value to_value(const std::vector<Hook>& hooks);
 SpecResult<std::vector<Hook>> hooks_from_value(const json::Value& v);

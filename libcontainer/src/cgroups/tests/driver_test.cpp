@@ -67,7 +67,8 @@ TEST_CASE("disabled driver: membership is a no-op, queries say cgroups disabled"
   REQUIRE(m);
   CHECK((*m)->create());
   CHECK((*m)->apply(1));
-  CHECK((*m)->set(oci::Resources{}));
+  const oci::Resources none;
+  CHECK((*m)->set({none, none}));
   CHECK((*m)->paths().empty());
   CHECK((*m)->frozen() == false);
   CHECK((*m)->destroy());

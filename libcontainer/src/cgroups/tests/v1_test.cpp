@@ -282,31 +282,3 @@ TEST_CASE("v1: open_cgroup_manager from stored paths acts on the same dirs", "[c
   CHECK((*opened)->pids() == std::vector<pid_t>{77});
   CHECK_FALSE((*opened)->clone_into_fd());
 }
-
-TEST_CASE("set: empty resources are fine; limits are checked but not written yet", "[cgroups][v1]") {
-  FakeHost host;
-  host.add_v1("pids", "rw,pids");
-  auto m = make(host.config("c1", "/c1"));
-  REQUIRE(m->create());
-  CHECK(m->set(oci::Resources{}));
-
-  static std::vector<std::string> logged;
-  logged.clear();
-  log::set_sink([](log::Level, std::string_view msg) { logged.emplace_back(msg); });
-  log::debug_enabled = true;  // not applying limits yet is a debug note, not a warning
-  oci::Resources limits;
-  limits.pids = oci::PidsResources{100};
-  auto r = m->set(limits);
-  log::debug_enabled = false;
-  log::set_sink(nullptr);
-  CHECK(r);
-  REQUIRE(logged.size() == 1);
-  CHECK_THAT(logged[0], Catch::Contains("not applied yet"));
-  CHECK_FALSE(fs::exists(host.root() / "pids/c1/pids.max"));
-
-  oci::Resources unified;
-  unified.unified["memory.max"] = "1000";
-  auto no_v2 = m->set(unified);
-  REQUIRE_FALSE(no_v2);
-  CHECK_THAT(no_v2.error().what(), Catch::Contains("needs cgroup v2"));
-}

@@ -25,6 +25,10 @@ ContainerRecord sample() {
                     {"pids", "/sys/fs/cgroup/pids/nucleus/web-1"}};
   r.rootless = true;
   r.cgroup_driver = "cgroupfs";
+  r.resources = oci::Resources{};
+  r.resources->memory = oci::MemoryResources{.limit = 33554432, .swap = -1, .check_before_update = true};
+  r.resources->pids = oci::PidsResources{50};
+  r.resources->unified = {{"memory.high", "1000"}};
   return r;
 }
 
@@ -72,6 +76,8 @@ TEST_CASE("record: bad documents are errors naming the member", "[state][record]
   CHECK_THAT(err(replace(good, "\"initPid\":4242,", "")), Catch::Equals("initPid: required property missing"));
   CHECK_THAT(err(replace(good, "\"version\":1", "\"version\":2")), Catch::StartsWith("version:"));
   CHECK_THAT(err(replace(good, "\"rootless\":true", "\"rootless\":\"yes\"")), Catch::StartsWith("rootless:"));
+  CHECK_THAT(err(replace(good, "\"limit\":50", "\"limit\":\"x\"")),
+             Catch::StartsWith("resources.pids.limit: expected an integer"));
   CHECK_THAT(err(replace(good, "\"m\":\"\"", "\"m\":3")), Catch::StartsWith("annotations.m:"));
   CHECK_THAT(err(replace(good, "\"path\":\"/bin/true\"", "\"path\":7")), Catch::StartsWith("poststopHooks"));
 }
