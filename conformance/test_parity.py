@@ -269,4 +269,18 @@ def a_bind_source_under_a_root_only_directory_works_in_a_user_namespace():
     check_eq((rc, out.strip()), (0, "reached"), f"run ({error_messages(err)!r})")
 
 
+
+@test
+def intel_rdt_is_refused_not_ignored():
+    """nucleus does not apply linux.intelRdt yet: a config asking for it must
+    not run as if it did. (runc refuses it too where the host has no resctrl.)"""
+    def rdt(c):
+        c["linux"]["intelRdt"] = {"l3CacheSchema": "L3:0=ff"}
+    cid = new_id("rdt")
+    rc, _, err = run(["run", "--bundle", make_bundle(rdt, args=["true"]), cid])
+    check_eq(rc, 1, f"exit code ({err!r})")
+    check_in("intelRdt", error_messages(err), "error names the field")
+    nothing_left(cid)
+
+
 main()

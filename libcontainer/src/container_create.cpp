@@ -76,6 +76,9 @@ Result<Prepared> prepare(const oci::Config& config, const CreateOptions& o, bool
   TRY_VOID(init::check_preserved_fds(p.listen_fds, o.preserve_fds));
   if (!p.config.linux) p.config.linux.emplace();
   TRY_VOID(check_lsm_labels(*p.config.process, p.config.linux->mount_label));
+  // Not applied yet: refused, so nobody believes the cache/bandwidth limits hold.
+  if (p.config.linux->intel_rdt)
+    return fail("linux.intelRdt: Intel RDT (resctrl) is not supported by nucleus yet");
   // Here, before anything exists that a refusal would have to undo.
   TRY_VOID(init::validate_sysctls(*p.config.linux));
   if (p.config.linux->seccomp) p.seccomp = TRY(build_seccomp_filter(*p.config.linux->seccomp));
