@@ -7,6 +7,7 @@
 #include <oci/parse.hpp>
 
 #include "cgroups/manager.hpp"
+#include "cgroups/reuse_check.hpp"
 #include "container_internal.hpp"
 #include "init/fds.hpp"
 #include "init/launch.hpp"
@@ -132,6 +133,7 @@ Result<CreatedContainer> create_container_impl(const RuntimeOptions& rt, const o
   UniqueFd fifo = TRY(ExecFifo::open_path(dir.fd()));
   auto cgroup = TRY(cgroups::make_cgroup_manager({opts.id, p.config.linux->cgroups_path,
                                                   rt.cgroup_driver}));
+  TRY_VOID(cgroups::check_reusable_cgroup(*cgroup));  // before the guard: not ours to remove
   CgroupGuard cgroup_guard(*cgroup);  // also undoes a partial create()
   TRY_VOID(cgroup->create());
   TRY_VOID(cgroup->set_devices(device_rules(*p.config.linux)));
