@@ -7,12 +7,6 @@ namespace nucleus::cli::pending {
 Result<int> exec_process(const RuntimeOptions&, const ExecOptions&) {
   return not_implemented("exec");
 }
-Result<void> pause_container(const RuntimeOptions&, const std::string&) {
-  return not_implemented("pause");
-}
-Result<void> resume_container(const RuntimeOptions&, const std::string&) {
-  return not_implemented("resume");
-}
 Result<void> update_container(const RuntimeOptions&, const UpdateOptions&) {
   return not_implemented("update");
 }

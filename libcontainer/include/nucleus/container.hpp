@@ -75,5 +75,10 @@ Result<void> kill_container(const RuntimeOptions& rt, const std::string& id, int
 Result<void> delete_container(const RuntimeOptions& rt, const std::string& id, bool force);
 Result<std::vector<ContainerState>> list_containers(const RuntimeOptions& rt);
 Result<std::vector<pid_t>> container_processes(const RuntimeOptions& rt, const std::string& id);
+// pause: freeze every process of a created or running container (cgroup
+// freezer); resume: thaw a paused one. runc's errors: "container not
+// running", "container not paused".
+Result<void> pause_container(const RuntimeOptions& rt, const std::string& id);
+Result<void> resume_container(const RuntimeOptions& rt, const std::string& id);
 
 }  // namespace nucleus
