@@ -10,9 +10,6 @@ Result<int> exec_process(const RuntimeOptions&, const ExecOptions&) {
 Result<void> update_container(const RuntimeOptions&, const UpdateOptions&) {
   return not_implemented("update");
 }
-Result<void> container_events(const RuntimeOptions&, const EventsOptions&) {
-  return not_implemented("events");
-}
 Result<void> checkpoint_container(const RuntimeOptions&, const CheckpointOptions&) {
   return not_implemented("checkpoint");
 }
