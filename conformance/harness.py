@@ -361,6 +361,34 @@ def cgroup_dirs(cid):
     return [d for d in found if os.path.isdir(d)]
 
 
+def cgroup_mounts():
+    """controller set (frozenset; empty for cgroup2) -> mount point."""
+    mounts = {}
+    for line in open("/proc/self/mountinfo"):
+        left, right = line.split(" - ")
+        fstype, _source, options = right.split()
+        if fstype == "cgroup2":
+            mounts.setdefault(frozenset(), left.split()[4])
+        elif fstype == "cgroup":
+            opts = {o for o in options.split(",") if o not in ("rw", "ro") and "=" not in o or o.startswith("name=")}
+            mounts[frozenset(opts)] = left.split()[4]
+    return mounts
+
+
+def process_cgroup_dirs(pid):
+    """Host dirs of pid's cgroups: {controllers string ("" for cgroup2): dir}."""
+    mounts = cgroup_mounts()
+    dirs = {}
+    for line in open(f"/proc/{pid}/cgroup"):
+        _hid, ctrls, path = line.rstrip("\n").split(":", 2)
+        want = frozenset(ctrls.split(",")) if ctrls else frozenset()
+        for opts, point in mounts.items():
+            if (not want and not opts) or (want and want <= opts):
+                dirs[ctrls] = point + path
+                break
+    return dirs
+
+
 def processes_mentioning(word):
     found = []
     for d in glob.glob("/proc/[0-9]*"):
