@@ -169,6 +169,25 @@ def run(args, input=None, env=None, check=None, root=True, timeout=60, stdin=Non
     return p.returncode, p.stdout, p.stderr
 
 
+def state(cid):
+    """`state CID` parsed; a Failure unless it exits 0."""
+    rc, out, err = run(["state", cid])
+    check_eq(rc, 0, f"state {cid} exit code ({err!r})")
+    return json.loads(out)
+
+
+def status(cid):
+    return state(cid)["status"]
+
+
+def fails_with(args, message, code=1, **kw):
+    """run(args) exits `code` with `message` among the logged errors; returns stderr."""
+    rc, out, err = run(args, **kw)
+    check_eq(rc, code, f"{' '.join(map(str, args))}: exit code")
+    check_in(message, error_messages(err), f"{args[0]} error")
+    return err
+
+
 def run_detached(args, timeout=60):
     """Like run(), with stdio on files: a created or detached container keeps
     the caller's stdio, so pipes would not reach EOF when nucleus exits."""

@@ -18,28 +18,12 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (NUCLEUS, check, check_eq, check_in, cgroup_mounts, error_messages, main,  # noqa: E402
-                     make_bundle, new_id, nothing_left, process_cgroup_dirs, run, run_detached, state_root,
-                     test, wait_for)
+from harness import (NUCLEUS, check, check_eq, check_in, cgroup_mounts, error_messages, fails_with,  # noqa: E402
+                     main, make_bundle, new_id, nothing_left, process_cgroup_dirs, run, run_detached, state,
+                     state_root, status, test, wait_for)
 
 RUNC = os.path.basename(NUCLEUS) == "runc"
 BUSY_LOOP = ["sh", "-c", "while :; do :; done"]
-
-
-def state(cid):
-    rc, out, err = run(["state", cid])
-    check_eq(rc, 0, f"state {cid} ({err!r})")
-    return json.loads(out)
-
-
-def status(cid):
-    return state(cid)["status"]
-
-
-def fails_with(args, message, code=1):
-    rc, _, err = run(args)
-    check_eq(rc, code, f"{' '.join(args)}: exit code")
-    check_in(message, error_messages(err), f"{args[0]} error")
 
 
 class Container:

@@ -129,21 +129,14 @@ Result<std::vector<std::uint16_t>> parse_id_list(std::string_view text, std::str
 Result<std::vector<std::string>> hugetlb_sizes(const fs::path& dir, std::string_view suffix) {
   constexpr std::string_view prefix = "hugetlb.";
   std::vector<std::string> out;
-  std::error_code ec;
-  fs::directory_iterator it(dir, ec);
-  if (ec) {
-    if (ec.value() == ENOENT) return out;
-    return fail_errno(fmt::format("read dir \"{}\"", dir.native()), ec.value());
-  }
-  for (; it != fs::directory_iterator(); it.increment(ec)) {
-    const std::string file = it->path().filename().native();
+  for (const auto& entry : TRY(dir_entries(dir))) {
+    const std::string file = entry.path().filename().native();
     std::string_view name = file;
     if (name.size() <= prefix.size() + suffix.size() || !name.starts_with(prefix) || !name.ends_with(suffix))
       continue;
     auto size = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
     if (size.find('.') == std::string_view::npos) out.emplace_back(size);  // not "2MB.rsvd"
   }
-  if (ec) return fail_errno(fmt::format("read dir \"{}\"", dir.native()), ec.value());
   std::sort(out.begin(), out.end());
   return out;
 }
