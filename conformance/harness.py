@@ -169,6 +169,25 @@ def run(args, input=None, env=None, check=None, root=True, timeout=60, stdin=Non
     return p.returncode, p.stdout, p.stderr
 
 
+def state(cid):
+    """`state CID` parsed; a Failure unless it exits 0."""
+    rc, out, err = run(["state", cid])
+    check_eq(rc, 0, f"state {cid} exit code ({err!r})")
+    return json.loads(out)
+
+
+def status(cid):
+    return state(cid)["status"]
+
+
+def fails_with(args, message, code=1, **kw):
+    """run(args) exits `code` with `message` among the logged errors; returns stderr."""
+    rc, out, err = run(args, **kw)
+    check_eq(rc, code, f"{' '.join(map(str, args))}: exit code")
+    check_in(message, error_messages(err), f"{args[0]} error")
+    return err
+
+
 def run_detached(args, timeout=60):
     """Like run(), with stdio on files: a created or detached container keeps
     the caller's stdio, so pipes would not reach EOF when nucleus exits."""
@@ -361,25 +380,43 @@ def cgroup_dirs(cid):
     return [d for d in found if os.path.isdir(d)]
 
 
+def cgroup_mounts():
+    """controller set (frozenset; empty for cgroup2) -> mount point."""
+    mounts = {}
+    for line in open("/proc/self/mountinfo"):
+        left, right = line.split(" - ")
+        fstype, _source, options = right.split()
+        if fstype == "cgroup2":
+            mounts.setdefault(frozenset(), left.split()[4])
+        elif fstype == "cgroup":
+            opts = {o for o in options.split(",") if o not in ("rw", "ro") and "=" not in o or o.startswith("name=")}
+            mounts[frozenset(opts)] = left.split()[4]
+    return mounts
+
+
+def process_cgroup_dirs(pid):
+    """Host dirs of pid's cgroups: {controllers string ("" for cgroup2): dir}."""
+    mounts = cgroup_mounts()
+    dirs = {}
+    for line in open(f"/proc/{pid}/cgroup"):
+        _hid, ctrls, path = line.rstrip("\n").split(":", 2)
+        want = frozenset(ctrls.split(",")) if ctrls else frozenset()
+        for opts, point in mounts.items():
+            if (not want and not opts) or (want and want <= opts):
+                dirs[ctrls] = point + path
+                break
+    return dirs
+
+
 def cgroup_file(pid, controller, name):
     """The path of `name` in pid's cgroup for `controller`: its v1 hierarchy,
     else the cgroup2 one (pure v2, or a hybrid host's unified mount)."""
-    mounts = {}
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            fields = line.split()
-            sep = fields.index("-")
-            if fields[sep + 1] == "cgroup2":
-                mounts.setdefault("", fields[4])
-            elif fields[sep + 1] == "cgroup":
-                for option in fields[sep + 3].split(","):
-                    mounts.setdefault(option, fields[4])
-    with open(f"/proc/{pid}/cgroup") as f:
-        entries = [line.rstrip("\n").split(":", 2) for line in f]
-    for want in (controller, ""):
-        for _, controllers, path in entries:
-            if (controllers == want if want == "" else want in controllers.split(",")) and want in mounts:
-                return mounts[want] + path + "/" + name
+    dirs = process_cgroup_dirs(pid)
+    for ctrls, d in dirs.items():
+        if controller in ctrls.split(","):
+            return d + "/" + name
+    if "" in dirs:
+        return dirs[""] + "/" + name
     raise Failure(f"no {controller} cgroup for pid {pid}")
 
 

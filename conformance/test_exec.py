@@ -21,8 +21,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (NUCLEUS, kill_and_reap, listening_socket, main, make_bundle, new_id, run,  # noqa: E402
-                     run_to_files, skip, state_root, tempdir, test, wait_for)
+from harness import (NUCLEUS, kill_and_reap, listening_socket, main, make_bundle, new_id,  # noqa: E402
+                     process_cgroup_dirs as cgroup_dirs, run, run_to_files, skip, state_root, tempdir,
+                     test, wait_for)
 
 NAMESPACES = ("cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts")
 
@@ -114,34 +115,6 @@ def proc_status(pid, key):
     raise KeyError(key)
 
 
-
-
-def cgroup_mounts():
-    """controller set (frozenset; empty for cgroup2) -> mount point."""
-    mounts = {}
-    for line in open("/proc/self/mountinfo"):
-        left, right = line.split(" - ")
-        fstype, _source, options = right.split()
-        if fstype == "cgroup2":
-            mounts.setdefault(frozenset(), left.split()[4])
-        elif fstype == "cgroup":
-            opts = {o for o in options.split(",") if o not in ("rw", "ro") and "=" not in o or o.startswith("name=")}
-            mounts[frozenset(opts)] = left.split()[4]
-    return mounts
-
-
-def cgroup_dirs(pid):
-    """Host dirs of pid's cgroups: {controllers string: dir}."""
-    mounts = cgroup_mounts()
-    dirs = {}
-    for line in open(f"/proc/{pid}/cgroup"):
-        _hid, ctrls, path = line.rstrip("\n").split(":", 2)
-        want = frozenset(ctrls.split(",")) if ctrls else frozenset()
-        for opts, point in mounts.items():
-            if (not want and not opts) or (want and want <= opts):
-                dirs[ctrls] = point + path
-                break
-    return dirs
 
 
 # ---- output, exit codes, errors ---------------------------------------------

@@ -16,9 +16,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (NUCLEUS, check, check_eq, check_in, error_messages, listening_socket, main,  # noqa: E402
-                     make_bundle, new_id, nothing_left, own_rootfs, processes_mentioning, run, run_detached,
-                     skip, state_root, tempdir, test, userns, wait_for)
+from harness import (NUCLEUS, check, check_eq, check_in, error_messages, fails_with,  # noqa: E402
+                     listening_socket, main, make_bundle, new_id, nothing_left, own_rootfs,
+                     processes_mentioning, run, run_detached, skip, state, state_root, status, tempdir,
+                     test, userns, wait_for)
 
 
 def writable(config):
@@ -27,23 +28,6 @@ def writable(config):
 
 def with_args(*args, mutate=None, terminal=False):
     return make_bundle(mutate, args=list(args), terminal=terminal)
-
-
-def state(cid):
-    rc, out, err = run(["state", cid])
-    check_eq(rc, 0, f"state {cid} exit code ({err!r})")
-    return json.loads(out)
-
-
-def status(cid):
-    return state(cid)["status"]
-
-
-def fails_with(args, message, **kw):
-    rc, out, err = run(args, **kw)
-    check_eq(rc, 1, f"{' '.join(map(str, args))}: exit code")
-    check_in(message, error_messages(err), f"{args[0]} error")
-    return err
 
 
 def detached(*args):

@@ -1,12 +1,12 @@
 #include "command.hpp"
-#include "pending.hpp"
+#include "nucleus/container.hpp"
 
 namespace nucleus::cli {
 
 namespace {
 
 Result<int> pause(Context& ctx) {
-  TRY_VOID(pending::pause_container(ctx.runtime, ctx.id()));  // WIRE: pause_container
+  TRY_VOID(pause_container(ctx.runtime, ctx.id()));
   return 0;
 }
 
@@ -14,14 +14,15 @@ Result<int> pause(Context& ctx) {
 
 const Command cmd_pause = {
     .name = "pause",
-    .summary = "pause suspends all processes inside the container (not implemented yet)",
+    .summary = "pause suspends all processes inside the container",
     .usage = "<container-id>",
     .description =
-        "Not implemented yet: the command fails, naming itself, and exits 1.\n"
-        "What follows is the planned behaviour.\n"
+        "The pause command suspends all processes in the instance of the container (with\n"
+        "the cgroup freezer: freezer.state on cgroup v1, cgroup.freeze on cgroup v2).\n"
+        "\"nucleus state\" then reports the container as paused; \"nucleus resume\" lets it\n"
+        "continue. A created container can be paused too; a stopped one cannot.\n"
         "\n"
-        "The pause command suspends all processes in the container (with the cgroup\n"
-        "freezer); \"nucleus resume\" lets them continue.",
+        "Use nucleus list to identify instances of containers and their current status.",
     .run = pause,
 };
 

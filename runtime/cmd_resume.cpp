@@ -1,12 +1,12 @@
 #include "command.hpp"
-#include "pending.hpp"
+#include "nucleus/container.hpp"
 
 namespace nucleus::cli {
 
 namespace {
 
 Result<int> resume(Context& ctx) {
-  TRY_VOID(pending::resume_container(ctx.runtime, ctx.id()));  // WIRE: resume_container
+  TRY_VOID(resume_container(ctx.runtime, ctx.id()));
   return 0;
 }
 
@@ -14,13 +14,13 @@ Result<int> resume(Context& ctx) {
 
 const Command cmd_resume = {
     .name = "resume",
-    .summary = "resumes all processes that have been previously paused (not implemented yet)",
+    .summary = "resumes all processes that have been previously paused",
     .usage = "<container-id>",
     .description =
-        "Not implemented yet: the command fails, naming itself, and exits 1.\n"
-        "What follows is the planned behaviour.\n"
+        "The resume command thaws the processes of a paused container, which then\n"
+        "continues as it was before \"nucleus pause\" (running, or created).\n"
         "\n"
-        "The resume command lets the processes of a paused container run again.",
+        "Use nucleus list to identify instances of containers and their current status.",
     .run = resume,
 };
 

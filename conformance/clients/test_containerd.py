@@ -120,6 +120,77 @@ def ctr_run_memory_limit_and_cpus_reach_the_cgroup():
 # containerd 1.6's ctr has no `tasks update`; the CRI plugin's update path
 # (`update --resources=-`) is covered by conformance/test_resources.py.
 
+def task_status(c, name):
+    for line in c.ctr("tasks", "ls").stdout.splitlines():
+        if line.split()[:1] == [name]:
+            return line.split()[-1]
+    return None
+
+
+def nucleus_status(name):
+    root = runtime.root_for(name)
+    r = subprocess.run([runtime.real, "--root", root, "state", name], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)["status"]
+
+
+@test
+def ctr_task_pause_resume():
+    c = daemon()
+    c.ctr(*c.run_args("-d", IMAGE, "ctr-pause", "sleep", "1000"))
+    try:
+        c.ctr("tasks", "pause", "ctr-pause")
+        assert task_status(c, "ctr-pause") == "PAUSED", c.ctr("tasks", "ls").stdout
+        assert nucleus_status("ctr-pause") == "paused"
+        c.ctr("tasks", "resume", "ctr-pause")
+        assert task_status(c, "ctr-pause") == "RUNNING", c.ctr("tasks", "ls").stdout
+        assert nucleus_status("ctr-pause") == "running"
+    finally:
+        c.ctr("tasks", "kill", "-s", "SIGKILL", "ctr-pause", check=False)
+        time.sleep(0.3)
+        c.ctr("tasks", "delete", "--force", "ctr-pause", check=False)
+        c.ctr("containers", "delete", "ctr-pause", check=False)
+    verbs = runtime.verbs_for("ctr-pause")
+    assert "pause" in verbs and "resume" in verbs, verbs
+
+
+def metric_names(table):
+    """The METRIC column of `ctr task metrics`."""
+    lines = table.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("METRIC"))
+    return [line.split()[0] for line in lines[start + 1:] if line.strip()]
+
+
+@test
+def ctr_task_metrics_as_for_runc():
+    """The shim reads the task's cgroups itself: it must find nucleus's
+    where it finds runc's, and print the same metrics."""
+    c = daemon()
+    names = {"ctr-metrics": c.run_args("-d"),
+             "ctr-metrics-runc": ["run", "--runtime", "io.containerd.runc.v2", "--runc-binary", "/usr/bin/runc",
+                                  "-d"]}
+    try:
+        for name, args in names.items():
+            c.ctr(*args, IMAGE, name, "sh", "-c", "sleep 1000 & exec sleep 1000")
+        assert nucleus_status("ctr-metrics") == "running"
+        ours = json.loads(c.ctr("tasks", "metrics", "--format", "json", "ctr-metrics").stdout)
+        theirs = json.loads(c.ctr("tasks", "metrics", "--format", "json", "ctr-metrics-runc").stdout)
+        assert ours["pids"]["current"] == 2, ours["pids"]
+        assert ours["memory"]["usage"]["usage"] > 0, ours["memory"]
+        assert ours["cpu"]["usage"]["total"] > 0, ours["cpu"]
+        assert ours["memory"]["usage"]["limit"] == theirs["memory"]["usage"]["limit"]
+        assert ours["hugetlb"] == theirs["hugetlb"], (ours["hugetlb"], theirs["hugetlb"])
+        tables = [c.ctr("tasks", "metrics", name).stdout for name in names]
+        assert metric_names(tables[0]) == metric_names(tables[1]), tables
+    finally:
+        for name in names:
+            c.ctr("tasks", "kill", "-s", "SIGKILL", name, check=False)
+        time.sleep(0.3)
+        for name in names:
+            c.ctr("tasks", "delete", "--force", name, check=False)
+            c.ctr("containers", "delete", name, check=False)
+    assert "create" in runtime.verbs_for("ctr-metrics")
+
 
 if __name__ == "__main__":
     try:

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """podman drives nucleus through conmon (`--runtime`)."""
+import json
 import os
 import subprocess
 import sys
@@ -95,6 +96,40 @@ def podman_run_limits_and_update_reach_the_cgroup():
         assert quota in ("25000", "25000 100000"), quota
     finally:
         p.podman("rm", "--force", "pm-limits", check=False)
+
+
+def nucleus_status(cid):
+    """What nucleus itself says (podman passes no --root: the default one)."""
+    r = subprocess.run([runtime.real, "state", cid], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)["status"]
+
+
+@test
+def podman_pause_unpause_and_stats():
+    p = daemon()
+    p.podman("run", "-d", "--name", "pm-pause", IMAGE, "sh", "-c", "sleep 1000 & exec sleep 1000")
+    cid = container_id(p, "pm-pause")
+    try:
+        p.podman("pause", "pm-pause")
+        status = p.podman("inspect", "--format", "{{.State.Status}}", "pm-pause", runtime=False).stdout.strip()
+        assert status == "paused", status
+        assert nucleus_status(cid) == "paused"
+        # podman reads the container's cgroup itself: nucleus's cgroup, paused or not.
+        stats = json.loads(p.podman("stats", "--no-stream", "--format", "json", "pm-pause").stdout)
+        assert len(stats) == 1 and stats[0]["name"] == "pm-pause", stats
+        assert stats[0]["pids"] == "2", stats
+        assert not stats[0]["mem_usage"].startswith("0B"), stats
+        p.podman("unpause", "pm-pause")
+        status = p.podman("inspect", "--format", "{{.State.Status}}", "pm-pause", runtime=False).stdout.strip()
+        assert status == "running", status
+        assert nucleus_status(cid) == "running"
+        table = p.podman("stats", "--no-stream", "pm-pause").stdout
+        assert "pm-pause" in table, table
+    finally:
+        p.podman("rm", "--force", "pm-pause", check=False)
+    verbs = runtime.verbs_for(cid)
+    assert "pause" in verbs and "resume" in verbs, verbs
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@
 #include <oci/parse.hpp>
 
 #include "cgroups/manager.hpp"
+#include "cgroups/reuse_check.hpp"
 #include "container_internal.hpp"
 #include "init/fds.hpp"
 #include "init/launch.hpp"
@@ -150,6 +151,7 @@ Result<CreatedContainer> create_container_impl(const RuntimeOptions& rt, const o
                                                   rt.cgroup_driver}));
   const oci::Resources& limits = resources_of(*p.config.linux);
   TRY_VOID(cgroup->check({limits, limits}));
+  TRY_VOID(cgroups::check_reusable_cgroup(*cgroup));  // a frozen one fails now; not ours to remove
   ContainerDir dir = TRY(ContainerDir::create(rt.root, opts.id));
   TRY_VOID(ExecFifo::create(dir.fd()));
   UniqueFd fifo = TRY(ExecFifo::open_path(dir.fd()));

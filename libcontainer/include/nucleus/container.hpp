@@ -89,4 +89,10 @@ Result<std::vector<pid_t>> container_processes(const RuntimeOptions& rt, const s
 // running with its old limits (as far as the kernel lets them be restored).
 Result<void> update_container(const RuntimeOptions& rt, const UpdateOptions& opts);
 
+// pause: freeze every process of a created or running container (cgroup
+// freezer); resume: thaw a paused one. runc's errors: "container not
+// running", "container not paused".
+Result<void> pause_container(const RuntimeOptions& rt, const std::string& id);
+Result<void> resume_container(const RuntimeOptions& rt, const std::string& id);
+
 }  // namespace nucleus

@@ -82,23 +82,24 @@ Result<void> make_dirs(const fs::path& dir) {
   return fail_errno(fmt::format("mkdir \"{}\"", dir.native()), err);
 }
 
+Result<std::vector<fs::directory_entry>> dir_entries(const fs::path& dir) {
+  std::vector<fs::directory_entry> out;
+  std::error_code ec;
+  fs::directory_iterator it(dir, ec);
+  for (; !ec && it != fs::directory_iterator(); it.increment(ec)) out.push_back(*it);
+  if (ec && ec.value() != ENOENT) return fail_errno(fmt::format("read dir \"{}\"", dir.native()), ec.value());
+  return out;
+}
+
 namespace {
 
 // The subdirs of dir (child cgroups); none when dir is gone.
 Result<std::vector<fs::path>> child_cgroups(const fs::path& dir) {
   std::vector<fs::path> out;
-  std::error_code ec;
-  fs::directory_iterator it(dir, ec);
-  if (ec) {
-    if (ec.value() == ENOENT) return out;
-    return fail_errno(fmt::format("read dir \"{}\"", dir.native()), ec.value());
+  for (const auto& entry : TRY(dir_entries(dir))) {
+    std::error_code ec;
+    if (entry.symlink_status(ec).type() == fs::file_type::directory) out.push_back(entry.path());
   }
-  for (; it != fs::directory_iterator(); it.increment(ec)) {
-    if (it->symlink_status(ec).type() == fs::file_type::directory) out.push_back(it->path());
-    if (ec) break;
-  }
-  if (ec && ec.value() != ENOENT)
-    return fail_errno(fmt::format("read dir \"{}\"", dir.native()), ec.value());
   return out;
 }
 

@@ -23,6 +23,9 @@ Result<void> write_file(const std::filesystem::path& path, std::string_view valu
 
 std::string_view trim(std::string_view s);
 
+// The entries of dir; none when it is gone (also while being read).
+Result<std::vector<std::filesystem::directory_entry>> dir_entries(const std::filesystem::path& dir);
+
 // mkdir -p with mode 0755.
 Result<void> make_dirs(const std::filesystem::path& dir);
 

@@ -22,6 +22,8 @@ class DisabledManager final : public CgroupManager {
   Result<void> freeze() override { return disabled(); }
   Result<void> thaw() override { return disabled(); }
   Result<bool> frozen() const override { return false; }
+  Result<CgroupStats> stats() const override { return disabled(); }
+  Result<OomWatch> watch_oom() const override { return disabled(); }
   Result<std::vector<pid_t>> pids() const override { return disabled(); }
   Result<void> kill_all(int) override { return disabled(); }
   Result<void> destroy() override { return {}; }

@@ -24,18 +24,12 @@ Result<void> signal_pids(const std::vector<pid_t>& pids, int signal) {
 }  // namespace
 
 Result<void> signal_all(CgroupManager& m, int signal, bool can_freeze) {
-  bool was_frozen = can_freeze && m.frozen().value_or(false);
-  bool froze = false;
-  if (can_freeze && !was_frozen) {
-    auto r = m.freeze();
-    if (r)
-      froze = true;
-    else
-      log::warn("signal all processes: {}; signalling them unfrozen", r.error().what());
+  if (can_freeze) {
+    if (auto r = m.freeze(); !r) log::warn("signal all processes: {}; signalling them unfrozen", r.error().what());
   }
   auto pids = m.pids();
   Result<void> sent = pids ? signal_pids(*pids, signal) : std::unexpected(pids.error());
-  if (froze || (was_frozen && signal == SIGKILL)) {
+  if (can_freeze) {
     auto thawed = m.thaw();
     if (sent && !thawed) return thawed;
   }

@@ -15,8 +15,10 @@
 #include <oci/config.hpp>
 
 #include "cgroups/limits.hpp"
+#include "cgroups/oom_watch.hpp"
 #include "nucleus/container.hpp"
 #include "nucleus/error.hpp"
+#include "nucleus/stats.hpp"
 
 namespace nucleus::cgroups {
 
@@ -54,7 +56,12 @@ class CgroupManager {
   virtual Result<void> set_devices(const std::vector<oci::DeviceRule>& rules) = 0;
   virtual Result<void> freeze() = 0;
   virtual Result<void> thaw() = 0;
+  // Frozen or being frozen by its own freezer (not only an ancestor's).
   virtual Result<bool> frozen() const = 0;
+  // Resource usage, in runc's terms (stats_v1.cpp, stats_v2.cpp).
+  virtual Result<CgroupStats> stats() const = 0;
+  // OOM kills as they happen (oom_watch.hpp).
+  virtual Result<OomWatch> watch_oom() const = 0;
   // Every process in the container's cgroup and its descendants; empty when
   // the cgroup no longer exists.
   virtual Result<std::vector<pid_t>> pids() const = 0;

@@ -30,6 +30,8 @@ class V1Manager final : public CgroupManager {
   Result<void> freeze() override;
   Result<void> thaw() override;
   Result<bool> frozen() const override;
+  Result<CgroupStats> stats() const override;
+  Result<OomWatch> watch_oom() const override;
   Result<std::vector<pid_t>> pids() const override;
   Result<void> kill_all(int signal) override;
   Result<void> destroy() override;

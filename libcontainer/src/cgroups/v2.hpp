@@ -21,6 +21,8 @@ class V2Manager final : public CgroupManager {
   Result<void> freeze() override;
   Result<void> thaw() override;
   Result<bool> frozen() const override;
+  Result<CgroupStats> stats() const override;
+  Result<OomWatch> watch_oom() const override;
   Result<std::vector<pid_t>> pids() const override;
   // cgroup.kill (Linux 5.14+) for SIGKILL: atomic, no freeze needed.
   Result<void> kill_all(int signal) override;

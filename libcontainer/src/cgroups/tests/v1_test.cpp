@@ -159,22 +159,8 @@ TEST_CASE("v1: freeze and thaw write freezer.state", "[cgroups][v1]") {
   REQUIRE(m->thaw());
   CHECK(get(state) == "THAWED");
   CHECK(m->frozen() == false);
-  put(state, "FREEZING\n");
-  CHECK(m->frozen() == false);
-}
-
-TEST_CASE("v1 freezer: a cgroup that never reaches FROZEN is thawed and reported", "[cgroups][v1]") {
-  TempDir tmp;
-  // Writes vanish and reads are empty: the state never becomes FROZEN.
-  fs::create_symlink("/dev/null", tmp.path() / "freezer.state");
-  auto r = freeze_v1(tmp.path(), std::chrono::milliseconds(30));
-  REQUIRE_FALSE(r);
-  CHECK(r.error().what() == fmt::format("freeze \"{}\": still not FROZEN after 30 ms: device or resource busy",
-                                        tmp.path().native()));
-  fs::remove(tmp.path() / "freezer.state");
-  auto gone = freeze_v1(tmp.path());
-  REQUIRE_FALSE(gone);
-  CHECK(gone.error().err() == ENOENT);
+  put(state, "FREEZING\n");  // a freeze under way, ours (no self_freezing file here)
+  CHECK(m->frozen() == true);
 }
 
 TEST_CASE("hybrid without a v1 freezer freezes through cgroup2's cgroup.freeze", "[cgroups][v1]") {
@@ -219,7 +205,7 @@ TEST_CASE("v1: kill_all freezes, signals every listed process, thaws", "[cgroups
   CHECK(get(host.root() / "freezer/c1/freezer.state") == "THAWED");
 }
 
-TEST_CASE("v1: kill_all of a paused container keeps it paused unless SIGKILL", "[cgroups][v1]") {
+TEST_CASE("v1: kill_all of a paused container thaws it, whatever the signal (runc)", "[cgroups][v1]") {
   FakeHost host;
   host.add_v1("freezer", "rw,freezer");
   auto m = make(host.config("c1", "/c1"));
@@ -231,9 +217,7 @@ TEST_CASE("v1: kill_all of a paused container keeps it paused unless SIGKILL", "
   put(host.root() / "freezer/c1/cgroup.procs", fmt::format("{}\n0\n-1\n", a.pid()));  // 0/-1: never kill(2)ed
   REQUIRE(m->kill_all(SIGTERM));
   CHECK(a.killed_by() == SIGTERM);
-  CHECK(get(state) == "FROZEN");
-  REQUIRE(m->kill_all(SIGKILL));
-  CHECK(get(state) == "THAWED");
+  CHECK(get(state) == "THAWED");  // runc 1.1: `kill --all` lets a paused container act on the signal
 }
 
 TEST_CASE("v1: destroy removes every dir and child cgroups; missing is fine", "[cgroups][v1]") {
