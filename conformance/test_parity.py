@@ -283,4 +283,18 @@ def intel_rdt_is_refused_not_ignored():
     nothing_left(cid)
 
 
+
+@test
+def rootless_mode_is_refused_until_it_is_built():
+    """--rootless is accepted by the parser (runc's flag) but nucleus has no
+    rootless mode yet: create says so rather than running as if root."""
+    if PEER == "runc":
+        skip("runc has a rootless mode")
+    cid = new_id("rootless")
+    rc, _, err = run(["--rootless=true", "run", "--bundle", make_bundle(args=["true"]), cid], root=False)
+    check_eq(rc, 1, f"exit code ({err!r})")
+    check_in("--rootless", error_messages(err), "error names the flag")
+    nothing_left(cid)
+
+
 main()

@@ -144,6 +144,9 @@ namespace detail {
 Result<CreatedContainer> create_container_impl(const RuntimeOptions& rt, const oci::Config& config,
                                                const CreateOptions& opts, bool detached,
                                                const sigset_t& child_mask) {
+  // Not built yet (issue 11): refused rather than run as if it were root.
+  if (rt.rootless)
+    return fail("--rootless: rootless containers are not supported by nucleus yet (not root, or --rootless=true)");
   Prepared p = TRY(prepare(config, opts, detached));
   init::NamespacePlan plan = TRY(init::plan_namespaces(&*p.config.linux));
   // The host checks of the limits, too, before anything exists.
