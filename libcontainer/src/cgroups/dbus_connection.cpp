@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "nucleus/log.hpp"
+
 namespace nucleus::cgroups::dbus {
 
 namespace {
@@ -100,6 +102,8 @@ Result<Message> Connection::receive(Deadline deadline) {
     if (size != 0 && in_.size() >= size) {
       auto m = decode(std::string_view(in_).substr(0, size));
       in_.erase(0, size);
+      if (m) log::debug("D-Bus: received type {} {}.{} {} ({})", static_cast<int>(m->type), m->interface,
+                        m->member, m->path, m->error_name);
       return m;
     }
     TRY_VOID(read_more(deadline));
@@ -109,6 +113,7 @@ Result<Message> Connection::receive(Deadline deadline) {
 Result<Message> Connection::call(Message m, Deadline deadline) {
   m.type = MessageType::method_call;
   m.serial = ++serial_;
+  log::debug("D-Bus: call {}.{} #{}", m.interface, m.member, m.serial);
   TRY_VOID(send_all(encode(m)));
   for (;;) {
     Message in = TRY(receive(deadline));
