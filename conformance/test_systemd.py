@@ -10,6 +10,7 @@ none runs, those tests skip, and what runc says without systemd is checked.
 Runs against runc too: NUCLEUS=/usr/bin/runc.
 """
 # vm-check: under systemd (tools/with-systemd)
+import contextlib
 import os
 import subprocess
 
@@ -81,6 +82,19 @@ def delete(cid, unit):
     wait_for(lambda: unit_gone(unit), timeout=30, what=f"systemd to forget {unit}")
 
 
+@contextlib.contextmanager
+def container_in_scope(cgroups_path="system.slice:nucleus:ID", prefix="nucleus", mutate=None):
+    """A sleeping container in its scope, force-deleted at the end: yields
+    (id, init pid, unit name)."""
+    needs_systemd()
+    cid, pid = start_in_scope(cgroups_path, mutate)
+    unit = f"{prefix}-{cid}.scope"
+    try:
+        yield cid, pid, unit
+    finally:
+        delete(cid, unit)
+
+
 # ---- without systemd ------------------------------------------------------------
 
 @test
@@ -111,10 +125,7 @@ def a_path_not_slice_prefix_name_is_refused():
 
 @test
 def the_scope_holds_the_init_with_its_limits():
-    needs_systemd()
-    cid, pid = start_in_scope("system.slice:nucleus:ID", limits)
-    unit = f"nucleus-{cid}.scope"
-    try:
+    with container_in_scope(mutate=limits) as (cid, pid, unit):
         props = unit_properties(unit, "ActiveState", "ControlGroup", "Slice", "Delegate", "MemoryMax",
                                 "TasksMax", "CPUQuotaPerSecUSec", "DevicePolicy", "DefaultDependencies")
         check_eq(props.get("ActiveState"), "active", f"{unit} state")
@@ -133,8 +144,6 @@ def the_scope_holds_the_init_with_its_limits():
         check_eq(read(f"{d}/cpu.max"), "50000 100000", "cpu.max")
         check_eq(read(f"{d}/cpu.weight"), "20", "cpu.weight (from 512 shares)")
         check_in(str(pid), read(f"{d}/cgroup.procs"), "the scope's cgroup.procs")
-    finally:
-        delete(cid, unit)
     check(not os.path.exists(f"/sys/fs/cgroup/system.slice/{unit}"), "the scope's cgroup is left")
 
 
@@ -163,10 +172,7 @@ def pause_resume_kill_and_delete_work_through_the_scope():
 
 @test
 def update_changes_the_unit_and_the_files():
-    needs_systemd()
-    cid, pid = start_in_scope("system.slice:nucleus:ID", limits)
-    unit = f"nucleus-{cid}.scope"
-    try:
+    with container_in_scope(mutate=limits) as (cid, pid, unit):
         run(["update", "--pids-limit", "40", "--memory", "100M", cid], check=0)
         props = unit_properties(unit, "TasksMax", "MemoryMax")
         check_eq(props.get("TasksMax"), "40", f"{unit} TasksMax after update")
@@ -174,42 +180,26 @@ def update_changes_the_unit_and_the_files():
         d = cgroup2_dir(pid)
         check_eq(read(f"{d}/pids.max"), "40", "pids.max after update")
         check_eq(read(f"{d}/memory.max"), str(100 << 20), "memory.max after update")
-    finally:
-        delete(cid, unit)
 
 
 @test
 def exec_joins_the_scope():
-    needs_systemd()
-    cid, pid = start_in_scope("system.slice:nucleus:ID")
-    unit = f"nucleus-{cid}.scope"
-    try:
+    with container_in_scope() as (cid, pid, unit):
         rc, out, err = run(["exec", cid, "cat", "/proc/self/cgroup"])
         check_eq(rc, 0, f"exec exit code ({err!r})")
         check_in(f"/system.slice/{unit}", out, "the exec'd process's cgroup")
-    finally:
-        delete(cid, unit)
 
 
 @test
 def nested_slices_and_the_default_path():
-    needs_systemd()
-    cid, pid = start_in_scope("nucleus-test.slice:tprefix:ID")
-    unit = f"tprefix-{cid}.scope"
-    try:
+    with container_in_scope("nucleus-test.slice:tprefix:ID", "tprefix") as (cid, pid, unit):
         check_eq(unit_properties(unit, "ControlGroup").get("ControlGroup"),
                  f"/nucleus.slice/nucleus-test.slice/{unit}", f"{unit} cgroup")
         check_eq(cgroup2_dir(pid), f"/sys/fs/cgroup/nucleus.slice/nucleus-test.slice/{unit}", "the init's cgroup")
-    finally:
-        delete(cid, unit)
     # No cgroupsPath: "<runtime>-<id>.scope" in system.slice.
-    cid, pid = start_in_scope(None)
-    unit = f"{DEFAULT_PREFIX}-{cid}.scope"
-    try:
+    with container_in_scope(None, DEFAULT_PREFIX) as (cid, pid, unit):
         check_eq(unit_properties(unit, "ControlGroup").get("ControlGroup"), f"/system.slice/{unit}",
                  f"{unit} cgroup")
-    finally:
-        delete(cid, unit)
 
 
 @test
