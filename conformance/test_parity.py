@@ -2,7 +2,9 @@
 """runc parity (issue 11): behaviours runc's users and conformance suites rely
 on, each checked on a real container and runnable against runc
 (NUCLEUS=/usr/bin/runc). Needs root."""
+import json
 import os
+import re
 import subprocess
 import sys
 
@@ -295,6 +297,37 @@ def rootless_mode_is_refused_until_it_is_built():
     check_eq(rc, 1, f"exit code ({err!r})")
     check_in("--rootless", error_messages(err), "error names the flag")
     nothing_left(cid)
+
+
+
+@test
+def debug_logs_each_step_with_its_duration():
+    """--debug: a line per step of create, of the init and of exec, with how
+    long it took, in text and JSON log formats; a failing step says so."""
+    if PEER == "runc":
+        skip("nucleus's own step names")
+    step = re.compile(r"^(create|init|exec): .+ \(\d+\.\d{3} ms\)$")
+    cid = new_id("debug")
+    rc, _, err = run_detached(["--debug", "run", "--detach", "--bundle", make_bundle(args=["sleep", "1000"]), cid])
+    check_eq(rc, 0, f"run ({err!r})")
+    try:
+        lines = error_messages(err).splitlines()
+        for want in ("create: validate the config", "init: mount_rootfs (", "init: switch_identity (",
+                     "create: record the container"):
+            check(any(line.startswith(want) and step.match(line) for line in lines), f"no {want!r} in {lines}")
+        rc, _, err = run(["--debug", "--log-format", "json", "exec", cid, "true"])
+        check_eq(rc, 0, f"exec ({err!r})")
+        records = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+        check(any(r["level"] == "debug" and r["msg"].startswith("exec: enter_namespaces (") for r in records),
+              f"no exec step in {records}")
+    finally:
+        run(["delete", "--force", cid])
+
+    def bad_mount(c):
+        c["mounts"].append({"destination": "/x", "type": "bind", "source": "/nonexistent-nucleus-source"})
+    rc, _, err = run(["--debug", "run", "--bundle", make_bundle(bad_mount, args=["true"]), new_id("debug")])
+    check_eq(rc, 1, "run with a missing bind source")
+    check_in("init: mount_rootfs failed (", error_messages(err), "the failing step")
 
 
 main()

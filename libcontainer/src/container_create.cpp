@@ -12,6 +12,7 @@
 #include "init/fds.hpp"
 #include "init/launch.hpp"
 #include "init/namespaces.hpp"
+#include "init/step_log.hpp"
 #include "init/sysctl_rules.hpp"
 #include "nucleus/container.hpp"
 #include "security/lsm.hpp"
@@ -147,14 +148,17 @@ Result<CreatedContainer> create_container_impl(const RuntimeOptions& rt, const o
   // Not built yet (issue 11): refused rather than run as if it were root.
   if (rt.rootless)
     return fail("--rootless: rootless containers are not supported by nucleus yet (not root, or --rootless=true)");
+  init::StepClock clock("create");
   Prepared p = TRY(prepare(config, opts, detached));
   init::NamespacePlan plan = TRY(init::plan_namespaces(&*p.config.linux));
+  clock.mark("validate the config, plan the namespaces");
   // The host checks of the limits, too, before anything exists.
   auto cgroup = TRY(cgroups::make_cgroup_manager({opts.id, p.config.linux->cgroups_path,
                                                   rt.cgroup_driver}));
   const oci::Resources& limits = resources_of(*p.config.linux);
   TRY_VOID(cgroup->check({limits, limits}));
   TRY_VOID(cgroups::check_reusable_cgroup(*cgroup));  // a frozen one fails now; not ours to remove
+  clock.mark("check the cgroup and its limits");
   ContainerDir dir = TRY(ContainerDir::create(rt.root, opts.id));
   TRY_VOID(ExecFifo::create(dir.fd()));
   UniqueFd fifo = TRY(ExecFifo::open_path(dir.fd()));
@@ -163,11 +167,13 @@ Result<CreatedContainer> create_container_impl(const RuntimeOptions& rt, const o
   TRY_VOID(cgroup->create());
   TRY_VOID(cgroup->set_devices(limits.devices));
   TRY_VOID(cgroup->set({limits, limits}));
+  clock.mark("make the state dir, the exec fifo and the cgroup");
 
   init::LaunchOptions launch{make_init_config(p, opts, fifo.get(), child_mask), cgroup.get(),
                              opts.console_socket};
   init::LaunchedInit launched = TRY(init::launch_init(launch, plan));
   pid_t pid = launched.process.pid();
+  clock.mark("launch the init (its steps are logged as init: ...)");
 
   ContainerRecord record = make_record(rt, p, opts, *cgroup);
   record.init_pid = pid;
@@ -178,6 +184,7 @@ Result<CreatedContainer> create_container_impl(const RuntimeOptions& rt, const o
   // (CLI-CONTRACT); nothing after it can fail and leave the file behind.
   if (opts.pid_file) TRY_VOID(write_pid_file(*opts.pid_file, pid));
 
+  clock.mark("record the container");
   dir.commit();
   cgroup_guard.release();
   launched.process.release();

@@ -20,6 +20,7 @@
 #include "init/clone.hpp"
 #include "init/fds.hpp"
 #include "init/sync.hpp"
+#include "nucleus/log.hpp"
 #include "security/lsm.hpp"
 #include "security/seccomp_notify.hpp"
 #include "state/console_socket.hpp"
@@ -128,6 +129,9 @@ Result<UniqueFd> serve_exec_process(const ExecTarget& t, pid_t pid, const SyncCh
         return std::unexpected(init::to_error(*m));
       case SyncType::seccomp_listener:
         TRY_VOID(pass_seccomp_listener(t, sync, pid, *m));
+        break;
+      case SyncType::debug_line:
+        log::debug("{}", m->text);
         break;
       case SyncType::console_fd:
         if (!m->fd) return fail("sync channel: console message without a fd");

@@ -13,6 +13,7 @@
 #include "init/fds.hpp"
 #include "init/initer_steps.hpp"
 #include "init/namespaces.hpp"
+#include "init/step_log.hpp"
 #include "init/terminal.hpp"
 #include "security/lsm.hpp"
 #include "security/process_setup.hpp"
@@ -29,6 +30,7 @@ struct SetnsInit {
   std::vector<std::string> env;
   std::string executable;
   init::PreparedExec exec;  // execve's arguments, made before the filter is loaded
+  init::StepLog steps;
 };
 
 Result<void> reset_process_state(SetnsInit& in) {
@@ -124,7 +126,10 @@ Result<void> prepare_user_exec(SetnsInit& in) {
 
 // From here the runtime takes the channel closing as the execve, and a
 // message as the error of what failed before it.
-Result<void> report_ready(SetnsInit& in) { return in.sync.send(init::SyncType::ready); }
+Result<void> report_ready(SetnsInit& in) {
+  in.steps.stop_reporting();
+  return in.sync.send(init::SyncType::ready);
+}
 
 // Under a filter loaded with no_new_privs and no notify rules, execve is the
 // only syscall left (a failure is reported on stderr): a profile that lets
@@ -132,33 +137,38 @@ Result<void> report_ready(SetnsInit& in) { return in.sync.send(init::SyncType::r
 Result<void> exec_process(SetnsInit& in) { return init::exec_process(in.exec); }
 
 // The whole initer, one named step per concern, in order.
+// Each step named, and timed in --debug logs (init/step_log.hpp).
+#define STEP(fn) TRY_VOID(in.steps.run(#fn, [&] { return fn(in); }))
+
 Result<void> setns_sequence(SetnsInit& in) {
-  TRY_VOID(reset_process_state(in));
-  TRY_VOID(wait_for_cgroup(in));
-  TRY_VOID(arm_labels(in));
-  TRY_VOID(set_oom_score(in));
-  TRY_VOID(enter_namespaces(in));
-  TRY_VOID(enter_root(in));
-  TRY_VOID(close_host_fds(in));
-  TRY_VOID(start_session(in));
-  TRY_VOID(setup_terminal(in));
-  TRY_VOID(apply_limits(in));
-  TRY_VOID(load_seccomp(in, SeccompStage::before_identity_switch));
-  TRY_VOID(switch_identity(in));
-  TRY_VOID(resolve_args0(in));
-  TRY_VOID(prepare_user_exec(in));
-  TRY_VOID(load_seccomp(in, SeccompStage::before_ready));
-  TRY_VOID(report_ready(in));
-  TRY_VOID(load_seccomp(in, SeccompStage::before_exec));
+  STEP(reset_process_state);
+  STEP(wait_for_cgroup);
+  STEP(arm_labels);
+  STEP(set_oom_score);
+  STEP(enter_namespaces);
+  STEP(enter_root);
+  STEP(close_host_fds);
+  STEP(start_session);
+  STEP(setup_terminal);
+  STEP(apply_limits);
+  TRY_VOID(in.steps.run("load_seccomp before_identity_switch", [&] { return load_seccomp(in, SeccompStage::before_identity_switch); }));
+  STEP(switch_identity);
+  STEP(resolve_args0);
+  STEP(prepare_user_exec);
+  TRY_VOID(in.steps.run("load_seccomp before_ready", [&] { return load_seccomp(in, SeccompStage::before_ready); }));
+  STEP(report_ready);
+  TRY_VOID(in.steps.run("load_seccomp before_exec", [&] { return load_seccomp(in, SeccompStage::before_exec); }));
   return exec_process(in);
 }
+
+#undef STEP
 
 }  // namespace
 
 void setns_init(const SetnsInitConfig& config, const init::SyncChannel& sync) {
   // Nothing may unwind into the runtime's frames copied into this child.
   try {
-    SetnsInit in{config, sync, *config.process, {}, {}, {}};
+    SetnsInit in{config, sync, *config.process, {}, {}, {}, init::StepLog("exec", sync)};
     auto result = setns_sequence(in);
     if (!sync.send_error(result.error()))
       std::fprintf(stderr, "nucleus exec: %s\n", result.error().what().c_str());

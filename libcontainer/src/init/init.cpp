@@ -24,6 +24,7 @@
 #include "init/rootfs.hpp"
 #include "init/rootfs_paths.hpp"
 #include "init/selinux_label.hpp"
+#include "init/step_log.hpp"
 #include "init/terminal.hpp"
 #include "nucleus/hooks.hpp"
 #include "security/process_setup.hpp"
@@ -40,7 +41,7 @@ namespace {
 struct Init {
   Init(const InitConfig& c, const NamespacePlan& p, const SyncChannel& s)
       : cfg(c), plan(p), sync(s), config(*c.config), linux(*c.config->linux),
-        process(*c.config->process) {}
+        process(*c.config->process), steps("init", s) {}
 
   const InitConfig& cfg;
   const NamespacePlan& plan;
@@ -57,6 +58,7 @@ struct Init {
   std::string mount_label;  // linux.mountLabel where the host has SELinux, else empty
   ProcfsHandle procfs;      // procfs writes after the mounts, the fifo reopen (security/procfs.hpp)
   bool runtime_listening = true;
+  StepLog steps;
   bool exec_failed = false;
 };
 
@@ -304,6 +306,7 @@ Result<void> load_seccomp_before_ready(Init& in) { return load_seccomp(in, Secco
 // delete, and one that commits exits while we wait for `start`.
 Result<void> notify_ready(Init& in) {
   outlive_runtime();
+  in.steps.stop_reporting();
   TRY_VOID(in.sync.send(SyncType::ready));
   in.runtime_listening = false;
   return {};
@@ -351,38 +354,43 @@ Result<void> exec_user_process(Init& in) {
 }
 
 // nsjail's containProc: the whole init, one named step per concern, in order.
+// Each step named, and timed in --debug logs (step_log.hpp).
+#define STEP(fn) TRY_VOID(in.steps.run(#fn, [&] { return fn(in); }))
+
 Result<void> init_sequence(Init& in) {
-  TRY_VOID(reset_process_state(in));
-  TRY_VOID(close_runtime_fds(in));
-  TRY_VOID(wait_for_runtime(in));
-  TRY_VOID(enter_namespaces(in));
-  TRY_VOID(fork_into_pid_namespace(in));
-  TRY_VOID(start_session(in));
-  TRY_VOID(resolve_mount_label(in));
-  TRY_VOID(open_procfs(in));
-  TRY_VOID(mount_rootfs(in));
-  TRY_VOID(close_setup_fds(in));
-  TRY_VOID(populate_dev(in));
-  TRY_VOID(run_create_hooks(in));
-  TRY_VOID(enter_rootfs(in));
-  TRY_VOID(setup_console(in));
-  TRY_VOID(finalize_rootfs(in));
-  TRY_VOID(apply_kernel_settings(in));
-  TRY_VOID(protect_paths(in));
-  TRY_VOID(apply_process_limits(in));
-  TRY_VOID(arm_lsm_labels(in));
-  TRY_VOID(load_seccomp_privileged(in));
-  TRY_VOID(switch_identity(in));
-  TRY_VOID(resolve_args0(in));
-  TRY_VOID(set_personality(in));
-  TRY_VOID(load_seccomp_before_ready(in));
-  TRY_VOID(notify_ready(in));
-  TRY_VOID(wait_for_start(in));
-  TRY_VOID(prepare_user_exec(in));
-  TRY_VOID(load_seccomp_before_exec(in));
-  TRY_VOID(run_start_hooks(in));
+  STEP(reset_process_state);
+  STEP(close_runtime_fds);
+  STEP(wait_for_runtime);
+  STEP(enter_namespaces);
+  STEP(fork_into_pid_namespace);
+  STEP(start_session);
+  STEP(resolve_mount_label);
+  STEP(open_procfs);
+  STEP(mount_rootfs);
+  STEP(close_setup_fds);
+  STEP(populate_dev);
+  STEP(run_create_hooks);
+  STEP(enter_rootfs);
+  STEP(setup_console);
+  STEP(finalize_rootfs);
+  STEP(apply_kernel_settings);
+  STEP(protect_paths);
+  STEP(apply_process_limits);
+  STEP(arm_lsm_labels);
+  STEP(load_seccomp_privileged);
+  STEP(switch_identity);
+  STEP(resolve_args0);
+  STEP(set_personality);
+  STEP(load_seccomp_before_ready);
+  STEP(notify_ready);
+  STEP(wait_for_start);
+  STEP(prepare_user_exec);
+  STEP(load_seccomp_before_exec);
+  STEP(run_start_hooks);
   return exec_user_process(in);
 }
+
+#undef STEP
 
 [[noreturn]] void report_and_exit(const Init& in, const Error& error) {
   bool sent = in.runtime_listening && in.sync.send_error(error).has_value();

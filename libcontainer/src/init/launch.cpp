@@ -13,6 +13,7 @@
 #include "init/idmap.hpp"
 #include "init/sync.hpp"
 #include "nucleus/hooks.hpp"
+#include "nucleus/log.hpp"
 #include "security/process_setup.hpp"
 #include "security/seccomp_notify.hpp"
 #include "state/console_socket.hpp"
@@ -96,6 +97,9 @@ Result<void> serve_init(const LaunchOptions& o, const SyncChannel& sync, Launche
         break;
       case SyncType::seccomp_listener:
         TRY_VOID(pass_seccomp_listener(o, sync, out.process.pid(), m));
+        break;
+      case SyncType::debug_line:
+        log::debug("{}", m.text);
         break;
       case SyncType::ready:
         return {};

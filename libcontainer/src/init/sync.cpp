@@ -40,6 +40,7 @@ std::string_view to_string(SyncType type) {
     case SyncType::error: return "error";
     case SyncType::seccomp_listener: return "seccomp-listener";
     case SyncType::seccomp_listener_passed: return "seccomp-listener-passed";
+    case SyncType::debug_line: return "debug-line";
   }
   return "unknown";
 }
@@ -72,6 +73,10 @@ Result<void> SyncChannel::send_fd(SyncType type, int fd) const {
 
 Result<void> SyncChannel::send_error(const Error& error) const {
   return send_raw(SyncType::error, error.err(), 0, error.message(), -1);
+}
+
+Result<void> SyncChannel::send_text(SyncType type, std::string_view text) const {
+  return send_raw(type, 0, 0, text, -1);
 }
 
 Result<SyncMessage> SyncChannel::receive() const {

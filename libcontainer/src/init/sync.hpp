@@ -39,6 +39,7 @@ enum class SyncType : std::uint32_t {
   error,
   seccomp_listener,
   seccomp_listener_passed,
+  debug_line,  // child: a --debug line (a step and how long it took) for the runtime's log
 };
 
 std::string_view to_string(SyncType type);
@@ -63,6 +64,7 @@ class SyncChannel {
   Result<void> send_fd(SyncType type, int fd) const;
   // Hands an error to the other side, which reports it as its own.
   Result<void> send_error(const Error& error) const;
+  Result<void> send_text(SyncType type, std::string_view text) const;
 
   // The next message. The peer closing its end (it exited or exec'd) is an
   // error naming `peer`.
