@@ -16,6 +16,8 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kNotRunning = "systemd not running on this host, cannot use systemd cgroups manager";
+// Errors in the path name the field, then say what runc says.
+constexpr const char* kPathField = "linux.cgroupsPath";
 
 UnitConnector default_connector(UnitConnector connect) {
   if (connect) return connect;
@@ -156,9 +158,12 @@ std::optional<int> SystemdManager::clone_into_fd() const {
 
 Result<std::unique_ptr<CgroupManager>> make_systemd_manager(const CgroupConfig& config, const fs::path& marker,
                                                             UnitConnector connect) {
-  auto path = TRY(parse_systemd_path(config.cgroups_path, config.id));
+  auto path = parse_systemd_path(config.cgroups_path, config.id);
+  if (!path) return std::unexpected(std::move(path).error().context(kPathField));
   if (!systemd_running(marker)) return fail(kNotRunning);
-  const std::string cgroup = TRY(unit_cgroup(path));
+  auto cgroup_of_unit = unit_cgroup(*path);
+  if (!cgroup_of_unit) return std::unexpected(std::move(cgroup_of_unit).error().context(kPathField));
+  const std::string& cgroup = *cgroup_of_unit;
   auto host = TRY(discover_hierarchies(config.mount_root, config.mountinfo_path));
   const bool cgroup2 = host.layout == Layout::v2;
   std::unique_ptr<CgroupManager> files;
@@ -166,7 +171,7 @@ Result<std::unique_ptr<CgroupManager>> make_systemd_manager(const CgroupConfig& 
     files = std::make_unique<V2Manager>(config.mount_root / fs::path(cgroup).relative_path());
   else
     files = TRY(v1_files(host, cgroup, config));
-  return std::make_unique<SystemdManager>(std::move(path), std::move(files), cgroup2, std::move(connect));
+  return std::make_unique<SystemdManager>(std::move(*path), std::move(files), cgroup2, std::move(connect));
 }
 
 Result<std::unique_ptr<CgroupManager>> open_systemd_manager(const std::map<std::string, std::string>& paths,

@@ -158,7 +158,9 @@ TEST_CASE("systemd manager: runc's errors, the path's first", "[cgroups][systemd
   const fs::path no_marker = host.root().parent_path() / "nothing-here";
   auto bad = make_systemd_manager(c, no_marker, host.connector());
   REQUIRE_FALSE(bad);
-  CHECK_THAT(bad.error().what(), Catch::Contains("slice:prefix:name"));
+  CHECK(bad.error().what() ==
+        "linux.cgroupsPath: expected cgroupsPath to be of format \"slice:prefix:name\" for systemd cgroups, "
+        "got \"/a/b\" instead");
   c.cgroups_path = "system.slice:nucleus:c1";
   auto none = make_systemd_manager(c, no_marker, host.connector());
   REQUIRE_FALSE(none);
@@ -170,7 +172,7 @@ TEST_CASE("systemd manager: runc's errors, the path's first", "[cgroups][systemd
   c.cgroups_path = "bad-.slice:nucleus:c1";
   auto slice = make_systemd_manager(c, host.marker(), host.connector());
   REQUIRE_FALSE(slice);
-  CHECK(slice.error().what() == "invalid slice name: bad-.slice");
+  CHECK(slice.error().what() == "linux.cgroupsPath: invalid slice name: bad-.slice");
 }
 
 TEST_CASE("systemd manager: on v1 the unit is below the cgroup of systemd, less init.scope", "[cgroups][systemd]") {
