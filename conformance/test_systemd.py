@@ -11,6 +11,7 @@ Runs against runc too: NUCLEUS=/usr/bin/runc.
 """
 # vm-check: under systemd (tools/with-systemd)
 import contextlib
+import glob
 import os
 import subprocess
 
@@ -97,17 +98,28 @@ def container_in_scope(cgroups_path="system.slice:nucleus:ID", prefix="nucleus",
 
 # ---- without systemd ------------------------------------------------------------
 
+def cgroups_named_after(cid):
+    """Cgroup dirs with cid in their name (a scope is "<prefix>-<id>.scope")."""
+    return [d for depth in range(5) for d in glob.glob("/sys/fs/cgroup/" + "*/" * depth + f"*{cid}*")]
+
+
 @test
-def without_systemd_create_is_refused_with_runcs_words():
+def without_systemd_create_and_run_are_refused_with_runcs_words():
     if systemd_runs():
         skip("systemd runs here")
-    for cgroups_path in ("system.slice:nucleus:x", ""):
-        bundle = make_bundle(lambda c: c["linux"].update(cgroupsPath=cgroups_path), args=["true"])
-        cid = new_id("nosd")
-        rc, _, err = run_detached(["--systemd-cgroup", "create", "--bundle", bundle, cid])
-        check_eq(rc, 1, "create exit code")
-        check_in(NOT_RUNNING, error_messages(err), "create's error")
-        nothing_left(cid)
+    flags = [["--systemd-cgroup"]] + ([] if IS_RUNC else [["--cgroup-manager", "systemd"]])
+    for flag in flags:
+        for verb in ("create", "run"):
+            for cgroups_path in ("system.slice:nucleus:ID", ""):
+                cid = new_id("nosd")
+                bundle = make_bundle(lambda c: c["linux"].update(cgroupsPath=cgroups_path.replace("ID", cid)),
+                                     args=["true"])
+                rc, _, err = run_detached(flag + [verb, "--bundle", bundle, cid])
+                what = f"{' '.join(flag)} {verb} with cgroupsPath {cgroups_path!r}"
+                check_eq(rc, 1, f"{what}: exit code")
+                check_in(NOT_RUNNING, error_messages(err), f"{what}: error")
+                nothing_left(cid)
+                check_eq(cgroups_named_after(cid), [], f"{what}: cgroups left")
 
 
 @test
@@ -118,6 +130,8 @@ def a_path_not_slice_prefix_name_is_refused():
     check_eq(rc, 1, "create exit code")
     check_in('expected cgroupsPath to be of format "slice:prefix:name" for systemd cgroups, got "/a/b" instead',
              error_messages(err), "create's error")
+    if not IS_RUNC:  # runc's words do not name the field
+        check_in("linux.cgroupsPath: ", error_messages(err), "create's error")
     nothing_left(cid)
 
 
@@ -224,6 +238,8 @@ def a_unit_systemd_cannot_start_fails_create_and_leaves_nothing():
     rc, _, err = run_detached(["--systemd-cgroup", "create", "--bundle", bundle, cid])
     check_eq(rc, 1, "create exit code")
     check_in("invalid slice name: a--b.slice", error_messages(err), "create's error")
+    if not IS_RUNC:
+        check_in("linux.cgroupsPath: ", error_messages(err), "create's error")
     nothing_left(cid)
 
 
