@@ -47,13 +47,14 @@ Result<Connection> Connection::over(UniqueFd fd, Deadline deadline) {
   return c;
 }
 
-// No round trip is saved by sending BEGIN early: the server answers AUTH
-// first either way, and a rejection is clearer when read before it.
+// BEGIN goes with AUTH, as sd-bus's own clients (systemctl) send it. Sent
+// after OK, it could reach systemd (sd-bus 252) in one read with the first
+// call, which then sat in its auth buffer unseen until the call timed out.
 Result<void> Connection::authenticate(Deadline deadline) {
-  TRY_VOID(send_all(std::string(1, '\0') + "AUTH EXTERNAL " + hex_uid() + "\r\n"));
+  TRY_VOID(send_all(std::string(1, '\0') + "AUTH EXTERNAL " + hex_uid() + "\r\nBEGIN\r\n"));
   auto line = TRY(read_line(deadline));
   if (!line.starts_with("OK ")) return fail(fmt::format("D-Bus authentication refused: \"{}\"", line));
-  return send_all("BEGIN\r\n");
+  return {};
 }
 
 Result<void> Connection::send_all(std::string_view bytes) {
