@@ -48,6 +48,11 @@ class FakeSystemd {
     std::lock_guard lock(mu_);
     return calls_;
   }
+  // BEGIN came in the same write as AUTH, before the answer.
+  bool begin_with_auth() {
+    std::lock_guard lock(mu_);
+    return begin_with_auth_;
+  }
   std::string auth_line() {
     std::lock_guard lock(mu_);
     return auth_line_;
@@ -79,6 +84,7 @@ class FakeSystemd {
       {
         std::lock_guard lock(mu_);
         auth_line_ = auth;
+        begin_with_auth_ = in.starts_with("BEGIN\r\n");
       }
       std::string answer = auth_answer_ + "\r\n";
       (void)!::write(fd, answer.data(), answer.size());
@@ -120,6 +126,7 @@ class FakeSystemd {
   std::mutex mu_;
   std::vector<Message> calls_;
   std::string auth_line_;
+  bool begin_with_auth_ = false;
 };
 
 Message reply_to(const Message& call, std::string signature = "", std::string body = "") {
@@ -216,6 +223,7 @@ TEST_CASE("systemd client: starts a transient unit and waits for its job", "[cgr
                                 for (char c : std::to_string(::geteuid())) hex += fmt::format("{:02x}", c);
                                 return hex;
                               }());
+  CHECK(sd.begin_with_auth());
   auto calls = sd.calls();
   REQUIRE(calls.size() == 1);
   const Message& call = calls[0];
