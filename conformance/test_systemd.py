@@ -16,8 +16,8 @@ import os
 import subprocess
 
 from harness import (check, check_eq, check_in, error_messages, main, make_bundle, new_id, nothing_left,
-                     process_cgroup_dirs, reap_orphans, run, run_detached, skip, state, status, test, wait_for,
-                     NUCLEUS)
+                     process_cgroup_dirs, reap_orphans, run, run_detached, skip, state, status, tempdir, test,
+                     wait_for, NUCLEUS)
 
 NOT_RUNNING = "systemd not running on this host, cannot use systemd cgroups manager"
 IS_RUNC = os.path.basename(NUCLEUS) == "runc"
@@ -199,9 +199,12 @@ def update_changes_the_unit_and_the_files():
 @test
 def exec_joins_the_scope():
     with container_in_scope() as (cid, pid, unit):
-        rc, out, err = run(["exec", cid, "cat", "/proc/self/cgroup"])
-        check_eq(rc, 0, f"exec exit code ({err!r})")
-        check_in(f"/system.slice/{unit}", out, "the exec'd process's cgroup")
+        pid_file = os.path.join(tempdir(), "exec.pid")
+        rc, _, err = run_detached(["exec", "-d", "--pid-file", pid_file, cid, "sleep", "100"])
+        check_eq(rc, 0, f"exec -d exit code ({error_messages(err)!r})")
+        with open(pid_file) as f:
+            exec_pid = int(f.read())
+        check_eq(cgroup2_dir(exec_pid), f"/sys/fs/cgroup/system.slice/{unit}", "the exec'd process's cgroup")
 
 
 @test
