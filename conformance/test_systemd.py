@@ -15,9 +15,9 @@ import glob
 import os
 import subprocess
 
-from harness import (check, check_eq, check_in, error_messages, main, make_bundle, new_id, nothing_left,
-                     process_cgroup_dirs, reap_orphans, run, run_detached, skip, state, status, tempdir, test,
-                     wait_for, NUCLEUS)
+from harness import (check, check_eq, check_in, error_messages, kill_and_reap, main, make_bundle, new_id,
+                     nothing_left, process_cgroup_dirs, reap_orphans, run, run_detached, skip, state, status,
+                     tempdir, test, wait_for, NUCLEUS)
 
 NOT_RUNNING = "systemd not running on this host, cannot use systemd cgroups manager"
 IS_RUNC = os.path.basename(NUCLEUS) == "runc"
@@ -204,7 +204,12 @@ def exec_joins_the_scope():
         check_eq(rc, 0, f"exec -d exit code ({error_messages(err)!r})")
         with open(pid_file) as f:
             exec_pid = int(f.read())
-        check_eq(cgroup2_dir(exec_pid), f"/sys/fs/cgroup/system.slice/{unit}", "the exec'd process's cgroup")
+        try:
+            check_eq(cgroup2_dir(exec_pid), f"/sys/fs/cgroup/system.slice/{unit}", "the exec'd process's cgroup")
+        finally:
+            # Ours to reap (we are its subreaper): until then the container's
+            # pid namespace, and so its init, cannot end.
+            kill_and_reap(exec_pid)
 
 
 @test
