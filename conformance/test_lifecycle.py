@@ -139,7 +139,7 @@ def run_detach_returns_after_start_and_keep_keeps():
 
 @test
 def lifecycle_created_running_stopped_deleted():
-    bundle = with_args("sh", "-c", "sleep 1")
+    bundle = with_args("sh", "-c", "sleep 5")  # still running when state is read, under TCG too
     with Created(bundle) as c:
         s = state(c.id)
         check_eq(s["status"], "created", "status after create")
@@ -156,7 +156,7 @@ def lifecycle_created_running_stopped_deleted():
         check_eq(others, [], "nucleus processes besides the init")
         run(["start", c.id], check=0)
         check_eq(status(c.id), "running", "status after start")
-        wait_for(lambda: status(c.id) == "stopped", what="stopped")
+        wait_for(lambda: status(c.id) == "stopped", timeout=30, what="stopped")
         check_eq(state(c.id)["pid"], 0, "pid of a stopped container")
         run(["delete", c.id], check=0)
         fails_with(["state", c.id], "container does not exist")
