@@ -19,8 +19,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (NUCLEUS, check, check_eq, main, make_bundle, new_id, nothing_left, reap_orphans,  # noqa: E402
-                     run, run_detached, skip, state_root, test, wait_for)
+from harness import (NUCLEUS, check, check_eq, main, make_bundle, new_id, nothing_left, own_rootfs,  # noqa: E402
+                     reap_orphans, run, run_detached, skip, state_root, tempdir, test, userns, wait_for)
 
 
 def kill_create_after(bundle, cid, delay):
@@ -121,11 +121,35 @@ def nothing_left_after_step(cid, mounts_before):
     wait_for(lambda: reap_orphans() or not parked_pids(), timeout=5, what="parked processes to die")
 
 
-@test
-def a_create_killed_after_each_named_step_is_undone_by_delete_force():
+def needs_test_hooks():
     if os.environ.get("NUCLEUS_TEST_HOOKS") != "1":
         skip("built without -Dtest_hooks=true (tools/check builds with it)")
-    bundle = make_bundle(args=["sleep", "1000"])
+
+
+@test
+def a_create_killed_after_each_named_step_is_undone_by_delete_force():
+    needs_test_hooks()
+    kill_after_each_step(make_bundle(args=["sleep", "1000"]))
+
+
+@test
+def the_same_with_a_user_namespace_hooks_and_a_bind_mount():
+    """Id maps written by the runtime, hooks run while the init waits, a bind
+    source opened for the init: other things to hold at each step."""
+    needs_test_hooks()
+    source = tempdir()
+
+    def richer(c):
+        userns(c)
+        c["hooks"] = {"prestart": [{"path": "/bin/true"}], "createRuntime": [{"path": "/bin/true"}],
+                      "createContainer": [{"path": "/bin/true"}]}
+        c["mounts"].append({"destination": "/mnt", "type": "bind", "source": source, "options": ["rbind"]})
+    bundle = make_bundle(richer, args=["sleep", "1000"])
+    own_rootfs(bundle)
+    kill_after_each_step(bundle)
+
+
+def kill_after_each_step(bundle):
     steps = debug_steps(bundle)
     check(len(steps) >= 20, f"too few steps in the --debug log: {steps}")
     failures = []
