@@ -67,6 +67,19 @@ def a_create_killed_during_a_slow_prestart_hook_is_undone_by_delete_force():
 
 
 
+@test
+def what_a_create_killed_before_naming_its_dir_left_goes_with_the_next_delete():
+    # The state dir is made under a temporary name, locked, then renamed: a
+    # kill in between (as the timed kills above sometimes land) leaves this.
+    os.makedirs(state_root(), exist_ok=True)
+    left = os.path.join(state_root(), ".creating@00000000deadbeef")
+    os.mkdir(left)
+    with open(os.path.join(left, "exec.fifo"), "w"):
+        pass
+    delete_cleans_up(new_id("crash"))
+    check_eq(os.listdir(state_root()), [], "entries left in the state root")
+
+
 # ---- stopped after each named step (test hooks) --------------------------------
 
 STEP_LINE = re.compile(r'msg="((?:create|init): .*?) \(\d+\.\d+ ms\)"')
