@@ -37,6 +37,26 @@ struct Case {
   std::string expected;  // the whole error text
 };
 
+void check_rejected(const Case& c) {
+  INFO(c.doc);
+  auto config = oci::parse_config(c.doc);
+  INFO((config ? "" : config.error().what()));
+  REQUIRE(config.has_value());
+  auto result = oci::validate(*config);
+  REQUIRE_FALSE(result.has_value());
+  CHECK(result.error().what() == c.expected);
+}
+
+void check_accepted(const std::string& d) {
+  INFO(d);
+  auto config = oci::parse_config(d);
+  INFO((config ? "" : config.error().what()));
+  REQUIRE(config.has_value());
+  auto result = oci::validate(*config);
+  INFO((result ? "" : result.error().what()));
+  CHECK(result.has_value());
+}
+
 }  // namespace
 
 TEST_CASE("validate: the base document is valid") {
@@ -173,15 +193,7 @@ TEST_CASE("validate rejects each rule's violation, naming the path") {
       {doc("", R"("intelRdt": {"l3CacheSchema": "L3:0=f\nMB:0=1"})"), "linux.intelRdt.l3CacheSchema: must not contain newlines"},
       {doc("", R"("intelRdt": {"schemata": ["L3:0=f", "a\nb"]})"), "linux.intelRdt.schemata[1]: must not contain newlines"},
   };
-  for (const auto& c : cases) {
-    INFO(c.doc);
-    auto config = oci::parse_config(c.doc);
-    INFO((config ? "" : config.error().what()));
-    REQUIRE(config.has_value());
-    auto result = oci::validate(*config);
-    REQUIRE_FALSE(result.has_value());
-    CHECK(result.error().what() == c.expected);
-  }
+  for (const auto& c : cases) check_rejected(c);
 }
 
 TEST_CASE("validate accepts what the spec allows") {
@@ -216,15 +228,7 @@ TEST_CASE("validate accepts what the spec allows") {
                                            {"allow": true, "type": "b", "major": 4095, "minor": 1048575, "access": "w"},
                                            {"allow": true, "type": "c", "major": 0, "minor": 0, "access": "rwm"}]})"),
   };
-  for (const auto& d : ok) {
-    INFO(d);
-    auto config = oci::parse_config(d);
-    INFO((config ? "" : config.error().what()));
-    REQUIRE(config.has_value());
-    auto result = oci::validate(*config);
-    INFO((result ? "" : result.error().what()));
-    CHECK(result.has_value());
-  }
+  for (const auto& d : ok) check_accepted(d);
 }
 
 TEST_CASE("validate(Process) checks an exec process.json") {
@@ -270,27 +274,12 @@ TEST_CASE("validate refuses before the clone what the kernel would refuse after 
       {doc("", R"("cgroupsPath": "a/../../x")"), R"(linux.cgroupsPath: "a/../../x": ".." leaves the runtime's cgroup)"},
       {doc("", R"("cgroupsPath": "/..")"), R"(linux.cgroupsPath: "/..": ".." leaves the runtime's cgroup)"},
   };
-  for (const auto& c : cases) {
-    INFO(c.doc);
-    auto config = oci::parse_config(c.doc);
-    INFO((config ? "" : config.error().what()));
-    REQUIRE(config.has_value());
-    auto result = oci::validate(*config);
-    REQUIRE_FALSE(result.has_value());
-    CHECK(result.error().what() == c.expected);
-  }
+  for (const auto& c : cases) check_rejected(c);
   const std::string ok[] = {
       maps(R"([{"containerID": 0, "hostID": 1000, "size": 10}, {"containerID": 10, "hostID": 1010, "size": 5}])"),
       doc("", R"("cgroupsPath": "a/../b")"),
       doc("", R"("cgroupsPath": "system.slice:nucleus:x")"),
       doc(process(R"("scheduler": {"policy": "SCHED_RR", "priority": 99, "nice": -20})")),
   };
-  for (const auto& d : ok) {
-    INFO(d);
-    auto config = oci::parse_config(d);
-    REQUIRE(config.has_value());
-    auto result = oci::validate(*config);
-    INFO((result ? "" : result.error().what()));
-    CHECK(result.has_value());
-  }
+  for (const auto& d : ok) check_accepted(d);
 }
