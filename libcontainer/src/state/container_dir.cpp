@@ -87,22 +87,25 @@ std::string creating_name() {
   return fmt::format("{}{:016x}", kCreatingPrefix, r);
 }
 
-// A fresh temporary directory under root_fd, locked. One removed by
-// remove_abandoned() before we locked it is made again.
+// A fresh temporary directory under root_fd, locked. One removed by a
+// concurrent delete's remove_abandoned() before we opened or locked it is
+// made again.
 Result<std::pair<std::string, UniqueFd>> make_locked_temp(int root_fd, const fs::path& root) {
   for (int attempt = 0;; ++attempt) {
     std::string tmp = creating_name();
     if (::mkdirat(root_fd, tmp.c_str(), 0711) != 0) return fail_errno(fmt::format("mkdir {}", (root / tmp).string()));
     UniqueFd fd(::openat(root_fd, tmp.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!fd) {
+    if (!fd && errno != ENOENT) {
       int err = errno;
       ::unlinkat(root_fd, tmp.c_str(), AT_REMOVEDIR);
       return fail_errno(fmt::format("open {}", (root / tmp).string()), err);
     }
-    TRY_VOID(lock_exclusive(fd.get(), root / tmp));
     struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) return fail_errno(fmt::format("stat {}", (root / tmp).string()));
-    if (st.st_nlink > 0) return std::pair{std::move(tmp), std::move(fd)};
+    if (fd) {
+      TRY_VOID(lock_exclusive(fd.get(), root / tmp));
+      if (::fstat(fd.get(), &st) != 0) return fail_errno(fmt::format("stat {}", (root / tmp).string()));
+      if (st.st_nlink > 0) return std::pair{std::move(tmp), std::move(fd)};
+    }
     if (attempt == 8) return fail(fmt::format("mkdir {}: removed again and again", (root / tmp).string()));
   }
 }
