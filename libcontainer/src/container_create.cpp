@@ -63,9 +63,9 @@ Result<std::filesystem::path> resolve_rootfs(const oci::Root& root, const std::f
   if (path.is_relative()) path = bundle / path;
   std::error_code ec;
   auto canonical = std::filesystem::canonical(path, ec);
-  if (ec) return fail(fmt::format("rootfs (\"{}\") does not exist", path.native()));
+  if (ec) return fail(fmt::format("root.path: rootfs (\"{}\") does not exist", path.native()));
   if (!std::filesystem::is_directory(canonical, ec))
-    return fail(fmt::format("rootfs (\"{}\") is not a directory", path.native()));
+    return fail(fmt::format("root.path: rootfs (\"{}\") is not a directory", path.native()));
   return canonical;
 }
 
@@ -121,6 +121,16 @@ ContainerRecord make_journal(const RuntimeOptions& rt, const Prepared& p, const 
   return r;
 }
 
+// An init killed for memory before ready leaves only "init exited before
+// completing its setup": name the limit it ran into (issue 12).
+Error explain_failed_launch(Error error, const cgroups::CgroupManager& cg, const oci::Resources& limits) {
+  if (!limits.memory || !limits.memory->limit) return error;
+  auto stats = cg.stats();
+  if (!stats || stats->memory.usage.failcnt == 0) return error;
+  return std::move(error).context(
+      fmt::format("linux.resources.memory.limit: the init ran into the limit of {} bytes", *limits.memory->limit));
+}
+
 init::InitConfig make_init_config(const Prepared& p, const CreateOptions& o, int fifo_fd,
                                   const sigset_t& mask) {
   init::InitConfig c;
@@ -171,7 +181,9 @@ Result<CreatedContainer> create_container_impl(const RuntimeOptions& rt, const o
 
   init::LaunchOptions launch{make_init_config(p, opts, fifo.get(), child_mask), cgroup.get(),
                              opts.console_socket};
-  init::LaunchedInit launched = TRY(init::launch_init(launch, plan));
+  auto started = init::launch_init(launch, plan);
+  if (!started) return std::unexpected(explain_failed_launch(std::move(started).error(), *cgroup, limits));
+  init::LaunchedInit launched = std::move(*started);
   pid_t pid = launched.process.pid();
   clock.mark("launch the init (its steps are logged as init: ...)");
 

@@ -178,7 +178,10 @@ Result<void> mount_rootfs(Init& in) {
   ctx.idmapped = in.cfg.idmapped_mounts;
   ctx.sources = in.cfg.bind_sources;
   ctx.mount_label = in.mount_label;
-  for (const auto& m : in.config.mounts) TRY_VOID(mount_entry(ctx, m));
+  for (std::size_t i = 0; i < in.config.mounts.size(); ++i) {
+    if (auto ok = mount_entry(ctx, in.config.mounts[i]); !ok)
+      return std::unexpected(std::move(ok).error().context(fmt::format("mounts[{}]", i)));
+  }
   return {};
 }
 
@@ -253,7 +256,8 @@ Result<void> apply_process_limits(Init& in) {
     env.push_back("LISTEN_PID=1");
   }
   in.env = TRY(build_process_environment(env, in.process.user.uid));
-  TRY_VOID(apply_rlimits(in.process.rlimits));
+  if (auto ok = apply_rlimits(in.process.rlimits); !ok)
+    return std::unexpected(std::move(ok).error().context("process.rlimits"));
   TRY_VOID(apply_io_priority(in.process.io_priority));
   return apply_scheduler(in.process.scheduler);
 }

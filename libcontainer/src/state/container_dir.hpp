@@ -34,6 +34,10 @@ class ContainerDir {
   // process, while the first object lives, waits forever.
   static Result<ContainerDir> open(const std::filesystem::path& root, const std::string& id);
 
+  // Remove what creates killed between making their temporary directory and
+  // naming it left under root: those nobody holds locked (issue 12).
+  static void remove_abandoned(const std::filesystem::path& root);
+
   // Ids under root, sorted; a missing root is an empty list.
   static Result<std::vector<std::string>> list_ids(const std::filesystem::path& root);
 
