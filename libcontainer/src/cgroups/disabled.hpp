@@ -1,4 +1,5 @@
-// --cgroup-manager disabled: the container gets no cgroup of its own.
+// --cgroup-manager disabled, or a rootless container that could make none
+// (rootless.hpp): the container has no cgroup of its own.
 #pragma once
 
 #include "cgroups/manager.hpp"
@@ -8,6 +9,7 @@ namespace nucleus::cgroups {
 
 class DisabledManager final : public CgroupManager {
  public:
+  explicit DisabledManager(std::string why = "cgroups disabled") : why_(std::move(why)) {}
   Result<void> create() override { return {}; }
   Result<void> apply(pid_t) override { return {}; }
   // Like crun, limits cannot apply without a cgroup; said once, as a warning.
@@ -31,7 +33,8 @@ class DisabledManager final : public CgroupManager {
   std::optional<int> clone_into_fd() const override { return std::nullopt; }
 
  private:
-  static std::unexpected<Error> disabled() { return fail("cgroups disabled"); }
+  std::unexpected<Error> disabled() const { return fail(why_); }
+  std::string why_;
 };
 
 }  // namespace nucleus::cgroups
