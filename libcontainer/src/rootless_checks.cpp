@@ -25,7 +25,7 @@ bool maps(const std::vector<oci::IdMapping>& mappings, std::uint64_t id) {
 
 // "uid=N" / "gid=N" of a mount must name an id of the container; other
 // spellings are left to the kernel, as runc leaves them.
-Result<void> check_mount_ids(const oci::Mount& m, const oci::Linux& linux) {
+Result<void> check_mount_ids(const oci::Mount& m, std::size_t index, const oci::Linux& linux) {
   for (const auto& option : m.options) {
     std::string_view o = option;
     const bool uid = o.starts_with("uid="), gid = o.starts_with("gid=");
@@ -34,8 +34,8 @@ Result<void> check_mount_ids(const oci::Mount& m, const oci::Linux& linux) {
     auto [end, ec] = std::from_chars(o.data() + 4, o.data() + o.size(), id);
     if (ec != std::errc() || end == o.data() + 4) continue;
     if (!maps(uid ? linux.uid_mappings : linux.gid_mappings, id))
-      return fail(fmt::format("cannot specify {}= mount options for unmapped {} in rootless containers",
-                              uid ? "uid" : "gid", uid ? "uid" : "gid"));
+      return fail(fmt::format("mounts[{}].options: cannot specify {}= mount options for unmapped {} in rootless "
+                              "containers", index, uid ? "uid" : "gid", uid ? "uid" : "gid"));
   }
   return {};
 }
@@ -69,16 +69,16 @@ Result<void> prepare_user_state_root(const std::filesystem::path& root) {
 Result<void> check_rootless_config(const oci::Config& config) {
   const oci::Linux& linux = *config.linux;
   if (!linux.find_namespace(oci::NamespaceType::user))
-    return fail("rootless container requires user namespaces");
-  if (linux.uid_mappings.empty()) return fail("User namespaces enabled, but no uid mappings found.");
-  if (linux.gid_mappings.empty()) return fail("User namespaces enabled, but no gid mappings found.");
-  for (const auto& m : config.mounts) TRY_VOID(check_mount_ids(m, linux));
+    return fail("linux.namespaces: rootless container requires user namespaces");
+  if (linux.uid_mappings.empty()) return fail("linux.uidMappings: User namespaces enabled, but no uid mappings found.");
+  if (linux.gid_mappings.empty()) return fail("linux.gidMappings: User namespaces enabled, but no gid mappings found.");
+  for (std::size_t i = 0; i < config.mounts.size(); ++i) TRY_VOID(check_mount_ids(config.mounts[i], i, linux));
   return check_rootless_process(*config.process);
 }
 
 Result<void> check_rootless_process(const oci::Process& process) {
   if (!process.user.additional_gids.empty())
-    return fail("cannot set any additional groups in a rootless container");
+    return fail("process.user.additionalGids: cannot set any additional groups in a rootless container");
   return {};
 }
 
