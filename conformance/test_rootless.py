@@ -388,6 +388,28 @@ def rootless_flag_values():
 
 
 @test
+def cgroup_verbs_without_a_cgroup_fail_saying_so():
+    """On a host where the user may make no cgroup (this one's v1), the
+    container has none: ps, kill --all, pause and update fail (as runc's do),
+    and nucleus says why."""
+    _memory_cgroup_writable()
+    cid = new_id("rl")
+    rc, _, err = USER.runtime_detached(["run", "--detach", "--bundle", bundle(["sleep", "30"]), cid])
+    check_eq(rc, 0, f"run -d ({err!r})")
+    try:
+        for verb in (["ps", cid], ["kill", "--all", cid, "KILL"], ["pause", cid],
+                     ["update", "--pids-limit", "10", cid]):
+            rc, _, err = USER.runtime(verb)
+            check_eq(rc, 1, f"{verb[0]} exit code ({err!r})")
+            if not IS_RUNC:
+                check_in("the container has no cgroup of its own", err, f"{verb[0]} error")
+        check_eq(json.loads(USER.runtime(["state", cid])[1])["status"], "running", "status")
+    finally:
+        USER.runtime(["delete", "--force", cid])
+    left_nothing(cid)
+
+
+@test
 def spec_rootless_matches_runc():
     if not os.path.exists("/usr/bin/runc"):
         skip("runc is not installed")

@@ -2,6 +2,8 @@
 // (rootless.hpp): the container has no cgroup of its own.
 #pragma once
 
+#include <string>
+
 #include "cgroups/manager.hpp"
 #include "nucleus/log.hpp"
 
@@ -9,11 +11,20 @@ namespace nucleus::cgroups {
 
 class DisabledManager final : public CgroupManager {
  public:
-  explicit DisabledManager(std::string why = "cgroups disabled") : why_(std::move(why)) {}
+  DisabledManager() = default;
+  // A rootless container with no cgroup it could make: limits are refused
+  // with `why`, as are the queries.
+  explicit DisabledManager(std::string why) : why_(std::move(why)), refuse_limits_(true) {}
   Result<void> create() override { return {}; }
   Result<void> apply(pid_t) override { return {}; }
-  // Like crun, limits cannot apply without a cgroup; said once, as a warning.
-  Result<void> check(const Limits&) const override { return {}; }
+  // Like crun, limits cannot apply without a cgroup; said once, as a warning
+  // (set) when cgroups are disabled.
+  Result<void> check(const Limits& limits) const override {
+    oci::Resources limited = limits.change;
+    limited.devices.clear();
+    if (refuse_limits_ && limited != oci::Resources{}) return fail("linux.resources: " + why_);
+    return {};
+  }
   Result<void> set(const Limits& limits) override {
     oci::Resources limited = limits.change;
     limited.devices.clear();
@@ -34,7 +45,8 @@ class DisabledManager final : public CgroupManager {
 
  private:
   std::unexpected<Error> disabled() const { return fail(why_); }
-  std::string why_;
+  std::string why_ = "cgroups disabled";
+  bool refuse_limits_ = false;
 };
 
 }  // namespace nucleus::cgroups

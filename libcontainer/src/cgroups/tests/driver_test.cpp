@@ -83,6 +83,14 @@ TEST_CASE("disabled driver: membership is a no-op, queries say cgroups disabled"
   REQUIRE(o);
   CHECK((*o)->pids().error().what() ==
         "the container has no cgroup of its own (rootless, and the user may not create one here)");
+  oci::Resources limit;
+  limit.pids.emplace();
+  limit.pids->limit = 5;
+  auto refused = (*o)->check({limit, limit});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().what() ==
+        "linux.resources: the container has no cgroup of its own (rootless, and the user may not create one here)");
+  CHECK((*m)->check({limit, limit}));  // disabled: set() only warns
 }
 
 TEST_CASE("make_cgroup_manager reports bad paths and hosts", "[cgroups][driver]") {
