@@ -15,8 +15,7 @@ import subprocess
 import time
 
 import harness
-from harness import (NUCLEUS, check, check_eq, check_in, main, make_rootfs, new_id, skip, tempdir,
-                     test)
+from harness import NUCLEUS, check, check_eq, check_in, main, new_id, skip, tempdir, test
 
 IS_RUNC = os.path.basename(NUCLEUS).startswith("runc")
 STATE_DIR_NAME = "runc" if IS_RUNC else "nucleus"
@@ -121,18 +120,13 @@ class User:
 
 
 USER = User()
-_rootfs = None
 
 
 def bundle(args=("true",), mutate=None):
     """A busybox bundle owned by the user, with the config `spec --rootless`
     writes when the user runs it (its own uid and gid mapped to root)."""
-    global _rootfs
-    if _rootfs is None:
-        _rootfs = os.path.join(tempdir("nucleus-rootless-rootfs-"), "rootfs")
-        make_rootfs(_rootfs)
     b = tempdir("nucleus-rootless-bundle-")
-    shutil.copytree(_rootfs, os.path.join(b, "rootfs"), symlinks=True)
+    shutil.copytree(harness.cached_rootfs(), os.path.join(b, "rootfs"), symlinks=True)
     subprocess.run(["chown", "-R", f"{USER.uid}:{USER.gid}", b], check=True)
     rc, _, err = USER.runtime(["spec", "--rootless", "--bundle", b])
     check_eq(rc, 0, f"spec --rootless as the user ({err!r})")
@@ -160,6 +154,15 @@ def left_nothing(cid):
     check(not os.path.exists(os.path.join(USER.state_root(), cid)),
           f"state dir of {cid} left under {USER.state_root()}")
     check_eq(harness.cgroup_dirs(cid), [], f"cgroup dirs of {cid}")
+
+
+def run_refused(mutate, message, *global_flags, cid=None):
+    """`run` of a bundle changed by mutate fails (exit 1) with message; (id, stderr)."""
+    cid = cid or new_id("rl")
+    rc, _, err = USER.runtime([*global_flags, "run", "--bundle", bundle(mutate=mutate), cid])
+    check_eq(rc, 1, "exit code")
+    check_in(message, err, "error")
+    return cid, err
 
 
 def host_ids(pid):
@@ -280,31 +283,19 @@ def multi_id_map_without_newuidmap_fails():
 
 @test
 def a_user_namespace_is_required():
-    cid = new_id("rl")
-
     def no_userns(c):
         c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "user"]
         del c["linux"]["uidMappings"], c["linux"]["gidMappings"]
-    b = bundle(mutate=no_userns)
-    rc, _, err = USER.runtime(["run", "--bundle", b, cid])
-    check_eq(rc, 1, "exit code")
-    check_in("rootless container requires user namespaces", err, "error")
-    left_nothing(cid)
+    left_nothing(run_refused(no_userns, "rootless container requires user namespaces")[0])
 
 
 @test
 def additional_gids_refused():
-    cid = new_id("rl")
-
     def gids(c):
         c["process"]["user"]["additionalGids"] = [5]
-    b = bundle(mutate=gids)
-    rc, _, err = USER.runtime(["run", "--bundle", b, cid])
-    check_eq(rc, 1, "exit code")
-    check_in("cannot set any additional groups in a rootless container", err, "error")
-    if IS_RUNC:
-        return  # runc refuses it in the init: the container existed meanwhile
-    left_nothing(cid)
+    cid, _ = run_refused(gids, "cannot set any additional groups in a rootless container")
+    if not IS_RUNC:  # runc refuses it in the init: the container existed meanwhile
+        left_nothing(cid)
 
 
 def _memory_limit(c):
@@ -330,12 +321,8 @@ def _memory_cgroup_writable():
 @test
 def limits_on_a_non_delegated_v1_cgroup_are_refused():
     _memory_cgroup_writable()
-    cid = new_id("rl")
-    b = bundle(mutate=_memory_limit)
-    rc, _, err = USER.runtime(["run", "--bundle", b, cid])
-    check_eq(rc, 1, "exit code")
-    check_in("cannot set memory limit: container could not join or create cgroup", err, "error (runc's words)")
-    left_nothing(cid)
+    # runc's words
+    left_nothing(run_refused(_memory_limit, "cannot set memory limit: container could not join or create cgroup")[0])
 
 
 @test
@@ -344,11 +331,8 @@ def limits_refusal_names_the_cgroup_and_why():
     if IS_RUNC:
         skip("runc gap: its refusal names neither the cgroup nor why")
     cid = new_id("rl")
-    b = bundle(mutate=_memory_limit)
-    rc, _, err = USER.runtime(["run", "--bundle", b, cid])
-    check_eq(rc, 1, "exit code")
-    check_in(f"linux.resources.memory: cannot set memory limit: container could not join or create cgroup "
-             f"{parent}/{cid}: permission denied", err, "error")
+    run_refused(_memory_limit, f"linux.resources.memory: cannot set memory limit: container could not join or "
+                f"create cgroup {parent}/{cid}: permission denied", cid=cid)
 
 
 @test
@@ -357,21 +341,14 @@ def an_explicit_cgroups_path_is_used_as_root_uses_it():
 
     def path(c):
         c["linux"]["cgroupsPath"] = f"/nucleus-rootless-{cid}"
-    b = bundle(mutate=path)
-    rc, _, err = USER.runtime(["run", "--bundle", b, cid])
-    check_eq(rc, 1, "exit code")
+    _, err = run_refused(path, "permission denied", cid=cid)
     check_in(f"nucleus-rootless-{cid}", err, "error names the cgroup")
-    check_in("permission denied", err, "error")
     left_nothing(cid)
 
 
 @test
 def rootless_false_uses_cgroups_as_root_does():
-    cid = new_id("rl")
-    rc, _, err = USER.runtime(["--rootless=false", "run", "--bundle", bundle(), cid])
-    check_eq(rc, 1, "exit code")
-    check_in("permission denied", err, "error (the cgroup may not be made)")
-    left_nothing(cid)
+    left_nothing(run_refused(None, "permission denied", "--rootless=false")[0])  # the cgroup may not be made
 
 
 @test
