@@ -263,6 +263,9 @@ def multi_id_map_through_newuidmap():
                  [["0", str(USER.uid), "1"], ["1", str(USER.subid), str(SUBID_COUNT)]], "uid_map")
     with open(f"/proc/{pid}/setgroups") as f:
         check_eq(f.read().strip(), "allow", "setgroups (newgidmap leaves it allowed)")
+    with open(f"/proc/{pid}/status") as f:
+        groups = [line.split()[1:] for line in f if line.startswith("Groups:")][0]
+    check_eq(groups, [str(USER.gid)], "supplementary groups: the caller's own are kept, as runc keeps them")
     USER.runtime(["delete", "--force", cid])
     left_nothing(cid)
 

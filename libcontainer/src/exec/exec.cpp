@@ -191,7 +191,7 @@ Result<int> exec_in_container(const RuntimeOptions& rt, const std::string& id,
   if (target.seccomp) seccomp = TRY(build_seccomp_filter(*target.seccomp));
   exec::SetnsInitConfig cfg{&process,         target.init_pid, target.init_pidfd.get(),
                             target.namespaces, target.root.get(), o.preserve_fds,
-                            signals.saved(),   seccomp.empty() ? nullptr : &seccomp};
+                            signals.saved(),   seccomp.empty() ? nullptr : &seccomp, rootless_euid()};
   ChildProcess child(TRY(fork_exec_process(target, cfg, child_end)));
   child_end.close();
   auto master = start_process(target, child.pid(), parent_end, o);

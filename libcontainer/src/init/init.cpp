@@ -291,7 +291,7 @@ Result<void> load_seccomp_privileged(Init& in) {
 // Also the chdir to process.cwd, which must end inside our root.
 Result<void> switch_identity(Init& in) {
   TRY_VOID(apply_no_new_privileges(in.process.no_new_privileges));
-  TRY_VOID(apply_identity_and_capabilities(in.process));
+  TRY_VOID(apply_identity_and_capabilities(in.process, in.cfg.rootless_euid));
   return check_cwd_inside_root();
 }
 
