@@ -77,11 +77,12 @@ class User:
     def runtime(self, args, **kw):
         return self.run([NUCLEUS, *args], **kw)
 
-    def runtime_detached(self, args, timeout=60):
-        """A created or detached container keeps the caller's stdio: files, not pipes."""
+    def runtime_detached(self, args, timeout=60, prefix=()):
+        """A created or detached container keeps the caller's stdio: files, not
+        pipes. prefix: a command that runs runuser (as root)."""
         d = tempdir("nucleus-rootless-out-")
         with open(os.path.join(d, "out"), "w+") as out, open(os.path.join(d, "err"), "w+") as err:
-            p = subprocess.run(["runuser", "-u", self.name, "--", *self.env(), NUCLEUS, *map(str, args)],
+            p = subprocess.run([*prefix, "runuser", "-u", self.name, "--", *self.env(), NUCLEUS, *map(str, args)],
                                stdin=subprocess.DEVNULL, stdout=out, stderr=err, timeout=timeout)
             out.seek(0)
             err.seek(0)
@@ -336,6 +337,40 @@ def limits_refusal_names_the_cgroup_and_why():
     cid = new_id("rl")
     run_refused(_memory_limit, f"linux.resources.memory: cannot set memory limit: container could not join or "
                 f"create cgroup {parent}/{cid}: permission denied", cid=cid)
+
+
+@test
+def limits_apply_in_a_delegated_v1_cgroup():
+    """A v1 cgroup the user was given (its runtime runs in it): the
+    container's cgroup is made below it, with its limit."""
+    if not os.path.isdir("/sys/fs/cgroup/pids"):
+        skip("no v1 pids hierarchy on this host")
+    given = f"/sys/fs/cgroup/pids/nucleus-rootless-{os.getpid()}"
+    cid = new_id("rl")
+    os.mkdir(given)
+    try:
+        for path in (given, f"{given}/cgroup.procs"):
+            os.chown(path, USER.uid, USER.gid)
+
+        def pids_limit(c):
+            c["linux"]["resources"] = {"pids": {"limit": 20}}
+        b = bundle(["sleep", "30"], mutate=pids_limit)
+        enter = ["sh", "-c", f'echo $$ > {given}/cgroup.procs && exec "$@"', "sh"]
+        rc, _, err = USER.runtime_detached(["run", "--detach", "--bundle", b, cid], prefix=enter)
+        check_eq(rc, 0, f"run -d in the given cgroup ({err!r})")
+        pid = json.loads(USER.runtime(["state", cid])[1])["pid"]
+        with open(f"{given}/{cid}/pids.max") as f:
+            check_eq(f.read().strip(), "20", "pids.max of the container's cgroup")
+        with open(f"{given}/{cid}/cgroup.procs") as f:
+            check_in(str(pid), f.read().split(), "the init is in it")
+        rc, _, err = USER.runtime(["delete", "--force", cid])
+        check_eq(rc, 0, f"delete ({err!r})")
+        check(not os.path.exists(f"{given}/{cid}"), "the container's cgroup is removed at delete")
+    finally:
+        harness.reap_orphans()
+        for d in (f"{given}/{cid}", given):
+            if os.path.isdir(d):
+                os.rmdir(d)
 
 
 @test
