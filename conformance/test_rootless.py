@@ -302,6 +302,15 @@ def additional_gids_refused():
         left_nothing(cid)
 
 
+@test
+def mount_ids_must_be_mapped():
+    def tmpfs_of_uid_5(c):
+        c["mounts"].append({"destination": "/data", "type": "tmpfs", "source": "tmpfs",
+                            "options": ["uid=5", "mode=700"]})
+    cid, _ = run_refused(tmpfs_of_uid_5, "cannot specify uid= mount options for unmapped uid in rootless containers")
+    left_nothing(cid)
+
+
 def _memory_limit(c):
     c["linux"]["resources"] = {"memory": {"limit": 64 << 20}}
 

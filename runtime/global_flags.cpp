@@ -78,7 +78,8 @@ Result<RuntimeOptions> runtime_options(const ParsedArgs& globals) {
   const auto root = globals.optional_text("root");
   const auto xdg_root = root ? std::nullopt : xdg_state_root();
   std::error_code ec;
-  rt.root = std::filesystem::absolute(root ? std::filesystem::path(*root) : xdg_root.value_or("/run/nucleus"), ec);
+  const std::filesystem::path chosen = root ? std::filesystem::path(*root) : xdg_root.value_or("/run/nucleus");
+  rt.root = std::filesystem::absolute(chosen, ec);
   if (ec || rt.root.empty()) return fail(fmt::format("invalid --root {}", go_quote(root.value_or(""))));
   if (xdg_root) TRY_VOID(prepare_xdg_state_root(rt.root));
   rt.rootless = TRY(rootless(globals));

@@ -34,8 +34,9 @@ Result<void> check_mount_ids(const oci::Mount& m, std::size_t index, const oci::
     auto [end, ec] = std::from_chars(o.data() + 4, o.data() + o.size(), id);
     if (ec != std::errc() || end == o.data() + 4) continue;
     if (!maps(uid ? linux.uid_mappings : linux.gid_mappings, id))
-      return fail(fmt::format("mounts[{}].options: cannot specify {}= mount options for unmapped {} in rootless "
-                              "containers", index, uid ? "uid" : "gid", uid ? "uid" : "gid"));
+      return fail(fmt::format("mounts[{}].options: cannot specify {}= mount options for unmapped {} in "
+                              "rootless containers",
+                              index, uid ? "uid" : "gid", uid ? "uid" : "gid"));
   }
   return {};
 }
@@ -55,11 +56,15 @@ bool is_initial_uid_map(std::string_view uid_map) {
   return rest.empty() && inside == 0 && outside == 0 && count == 4294967295ULL;
 }
 
+// Read once: the runtime never changes its own user namespace.
 bool running_in_user_namespace() {
-  std::ifstream file("/proc/self/uid_map");
-  if (!file) return false;
-  const std::string uid_map{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-  return !is_initial_uid_map(uid_map);
+  static const bool in_one = [] {
+    std::ifstream file("/proc/self/uid_map");
+    if (!file) return false;
+    const std::string uid_map{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+    return !is_initial_uid_map(uid_map);
+  }();
+  return in_one;
 }
 
 Result<void> prepare_user_state_root(const std::filesystem::path& root) {
@@ -70,9 +75,12 @@ Result<void> check_rootless_config(const oci::Config& config) {
   const oci::Linux& linux = *config.linux;
   if (!linux.find_namespace(oci::NamespaceType::user))
     return fail("linux.namespaces: rootless container requires user namespaces");
-  if (linux.uid_mappings.empty()) return fail("linux.uidMappings: User namespaces enabled, but no uid mappings found.");
-  if (linux.gid_mappings.empty()) return fail("linux.gidMappings: User namespaces enabled, but no gid mappings found.");
-  for (std::size_t i = 0; i < config.mounts.size(); ++i) TRY_VOID(check_mount_ids(config.mounts[i], i, linux));
+  if (linux.uid_mappings.empty())
+    return fail("linux.uidMappings: User namespaces enabled, but no uid mappings found.");
+  if (linux.gid_mappings.empty())
+    return fail("linux.gidMappings: User namespaces enabled, but no gid mappings found.");
+  for (std::size_t i = 0; i < config.mounts.size(); ++i)
+    TRY_VOID(check_mount_ids(config.mounts[i], i, linux));
   return check_rootless_process(*config.process);
 }
 

@@ -74,9 +74,11 @@ class RootlessManager final : public CgroupManager {
       const LeftOut* l = left_out(v1_controller(g));
       if (!l) continue;
       return fail(fmt::format("{}: cannot set {} limit: container could not join or create cgroup {}: {}",
-                              json_path(g, change), v1_controller(g), l->dir.string(), strerror_text(l->err)));
+                              json_path(g, change), v1_controller(g), l->dir.string(),
+                              strerror_text(l->err)));
     }
-    auto cgroup2 = std::find_if(left_out_.begin(), left_out_.end(), [](const LeftOut& l) { return l.controllers.empty(); });
+    auto cgroup2 = std::find_if(left_out_.begin(), left_out_.end(),
+                                [](const LeftOut& l) { return l.controllers.empty(); });
     if (!change.unified.empty() && cgroup2 != left_out_.end())
       return fail(fmt::format("linux.resources.unified: container could not join or create cgroup {}: {}",
                               cgroup2->dir.string(), strerror_text(cgroup2->err)));

@@ -43,7 +43,8 @@ void write_all(int fd, std::string_view text) {
   }
   config.namespaces &= ~CLONE_NEWUSER;
   config.user_namespace_joined = true;
-  pid_t pid = static_cast<pid_t>(::syscall(SYS_clone, CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+  pid_t pid =
+      static_cast<pid_t>(::syscall(SYS_clone, CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
   if (pid == 0) {
     report.reset();  // the runtime reads it to its end
     setns_init(config, child_end);
