@@ -315,16 +315,21 @@ def _memory_limit(c):
     c["linux"]["resources"] = {"memory": {"limit": 64 << 20}}
 
 
-def _memory_cgroup_writable():
+PURE_V2 = os.path.exists("/sys/fs/cgroup/cgroup.controllers")
+
+
+def _non_delegated_memory_cgroup():
+    """The dir the container's memory cgroup would be made in (the caller's
+    own cgroup there); a skip when the user may write it (delegated)."""
     cgroup = ""
     with open("/proc/self/cgroup") as f:
         for line in f:
             _, controllers, path = line.rstrip("\n").split(":", 2)
-            if "memory" in controllers.split(","):
+            if ("memory" in controllers.split(",")) if not PURE_V2 else controllers == "":
                 cgroup = path
-    if not os.path.isdir("/sys/fs/cgroup/memory"):
-        skip("no v1 memory hierarchy on this host (the refusal is of a non-delegated v1 cgroup)")
-    parent = "/sys/fs/cgroup/memory" + cgroup
+    parent = ("/sys/fs/cgroup" if PURE_V2 else "/sys/fs/cgroup/memory") + cgroup.rstrip("/")
+    if not os.path.isdir(parent):
+        skip(f"no memory cgroup at {parent}")
     rc, _, _ = USER.run(["test", "-w", parent])
     if rc == 0:
         skip(f"{parent} is writable by the user (delegated): limits apply there")
@@ -332,20 +337,24 @@ def _memory_cgroup_writable():
 
 
 @test
-def limits_on_a_non_delegated_v1_cgroup_are_refused():
-    _memory_cgroup_writable()
-    # runc's words
-    left_nothing(run_refused(_memory_limit, "cannot set memory limit: container could not join or create cgroup")[0])
+def limits_on_a_non_delegated_cgroup_are_refused():
+    _non_delegated_memory_cgroup()
+    # runc's words, cgroup v1 and v2
+    words = ("rootless needs no limits + no cgrouppath when no permission is granted for cgroups" if PURE_V2
+             else "cannot set memory limit: container could not join or create cgroup")
+    left_nothing(run_refused(_memory_limit, words)[0])
 
 
 @test
 def limits_refusal_names_the_cgroup_and_why():
-    parent = _memory_cgroup_writable()
+    parent = _non_delegated_memory_cgroup()
     if IS_RUNC:
-        skip("runc gap: its refusal names neither the cgroup nor why")
+        skip("runc gap: its refusal names neither the cgroup nor why on cgroup v1, nor the dir on v2")
     cid = new_id("rl")
-    run_refused(_memory_limit, f"linux.resources.memory: cannot set memory limit: container could not join or "
-                f"create cgroup {parent}/{cid}: permission denied", cid=cid)
+    words = ("rootless needs no limits + no cgrouppath when no permission is granted for cgroups: mkdir "
+             if PURE_V2 else "linux.resources.memory: cannot set memory limit: container could not join or "
+             "create cgroup ")
+    run_refused(_memory_limit, f"{words}{parent}/{cid}: permission denied", cid=cid)
 
 
 @test
@@ -416,7 +425,7 @@ def cgroup_verbs_without_a_cgroup_fail_saying_so():
     """On a host where the user may make no cgroup (this one's v1), the
     container has none: ps, kill --all, pause and update fail (as runc's do),
     and nucleus says why."""
-    _memory_cgroup_writable()
+    _non_delegated_memory_cgroup()
     cid = new_id("rl")
     rc, _, err = USER.runtime_detached(["run", "--detach", "--bundle", bundle(["sleep", "30"]), cid])
     check_eq(rc, 0, f"run -d ({err!r})")
