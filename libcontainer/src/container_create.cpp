@@ -15,6 +15,7 @@
 #include "init/step_log.hpp"
 #include "init/sysctl_rules.hpp"
 #include "nucleus/container.hpp"
+#include "rootless_checks.hpp"
 #include "security/lsm.hpp"
 #include "security/seccomp.hpp"
 #include "state/console_socket.hpp"
@@ -77,6 +78,7 @@ Result<Prepared> prepare(const oci::Config& config, const CreateOptions& o, bool
   Prepared p{config, TRY(resolve_rootfs(*config.root, o.bundle)), init::listen_fds_for_us(), {}};
   TRY_VOID(init::check_preserved_fds(p.listen_fds, o.preserve_fds));
   if (!p.config.linux) p.config.linux.emplace();
+  if (rootless_euid()) TRY_VOID(check_rootless_config(p.config));
   TRY_VOID(check_lsm_labels(*p.config.process, p.config.linux->mount_label));
   // Not applied yet: refused, so nobody believes the cache/bandwidth limits hold.
   if (p.config.linux->intel_rdt)
@@ -145,6 +147,8 @@ init::InitConfig make_init_config(const Prepared& p, const CreateOptions& o, int
   c.fifo_fd = fifo_fd;
   c.signal_mask = mask;
   c.seccomp = p.seccomp.empty() ? nullptr : &p.seccomp;
+  c.rootless_euid = rootless_euid();
+  c.runtime_in_user_namespace = running_in_user_namespace();
   return c;
 }
 
@@ -155,16 +159,13 @@ namespace detail {
 Result<CreatedContainer> create_container_impl(const RuntimeOptions& rt, const oci::Config& config,
                                                const CreateOptions& opts, bool detached,
                                                const sigset_t& child_mask) {
-  // Not built yet (issue 11): refused rather than run as if it were root.
-  if (rt.rootless)
-    return fail("--rootless: rootless containers are not supported by nucleus yet (not root, or --rootless=true)");
   init::StepClock clock("create");
   Prepared p = TRY(prepare(config, opts, detached));
   init::NamespacePlan plan = TRY(init::plan_namespaces(&*p.config.linux));
   clock.mark("validate the config, plan the namespaces");
   // The host checks of the limits, too, before anything exists.
   auto cgroup = TRY(cgroups::make_cgroup_manager({opts.id, p.config.linux->cgroups_path,
-                                                  rt.cgroup_driver}));
+                                                  rt.cgroup_driver, rt.rootless}));
   const oci::Resources& limits = resources_of(*p.config.linux);
   TRY_VOID(cgroup->check({limits, limits}));
   TRY_VOID(cgroups::check_reusable_cgroup(*cgroup));  // a frozen one fails now; not ours to remove

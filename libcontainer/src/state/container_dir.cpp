@@ -205,6 +205,12 @@ Result<ContainerDir> ContainerDir::create(const fs::path& root, const std::strin
   return dir;
 }
 
+Result<void> ContainerDir::make_sticky_root(const fs::path& root) {
+  TRY_VOID(mkdir_all(root, 0700));
+  if (::chmod(root.c_str(), 01700) != 0) return fail_errno(fmt::format("chmod {}", root.string()));
+  return {};
+}
+
 Result<ContainerDir> ContainerDir::open(const fs::path& root, const std::string& id) {
   if (!valid_id(id)) return fail("invalid container id format");
   UniqueFd probe(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
