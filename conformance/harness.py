@@ -256,17 +256,22 @@ def save_config(bundle, config):
         json.dump(config, f, indent=2)
 
 
+def cached_rootfs():
+    """A busybox rootfs made once per run (make_rootfs); copy it, never change it."""
+    global _rootfs_cache
+    if _rootfs_cache is None:
+        _rootfs_cache = os.path.join(tempdir("nucleus-rootfs-"), "rootfs")
+        make_rootfs(_rootfs_cache)
+    return _rootfs_cache
+
+
 def make_bundle(config_mutator=None, args=None, terminal=False, rootless=False):
     """A bundle dir: a busybox-static rootfs and the config `nucleus spec
     [--rootless]` writes, with process.terminal set to `terminal`, process.args
     replaced when `args` is given, then `config_mutator(config)` applied (it
     edits the dict in place or returns a new one). Returns the bundle path."""
-    global _rootfs_cache
-    if _rootfs_cache is None:
-        _rootfs_cache = os.path.join(tempdir("nucleus-rootfs-"), "rootfs")
-        make_rootfs(_rootfs_cache)
     bundle = tempdir("nucleus-bundle-")
-    shutil.copytree(_rootfs_cache, os.path.join(bundle, "rootfs"), symlinks=True)
+    shutil.copytree(cached_rootfs(), os.path.join(bundle, "rootfs"), symlinks=True)
     run(["spec", "--bundle", bundle] + (["--rootless"] if rootless else []), check=True, root=False)
     config = load_config(bundle)
     config["process"]["terminal"] = terminal

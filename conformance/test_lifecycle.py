@@ -17,7 +17,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import (NUCLEUS, check, check_eq, check_in, error_messages, fails_with,  # noqa: E402
-                     listening_socket, main, make_bundle, new_id, nothing_left, own_rootfs,
+                     listening_socket, load_config, main, make_bundle, new_id, nothing_left, own_rootfs,
                      process_cgroup_dirs, processes_mentioning, run, run_detached, run_to_files, skip, state,
                      state_root, status, tempdir, test, userns, wait_for)
 
@@ -536,7 +536,9 @@ def default_devices_and_dev_symlinks():
 
 @test
 def mounts_of_the_default_config():
-    out = run(["run", "--bundle", with_args("cat", "/proc/self/mountinfo"), new_id("mnt")], check=0)[1]
+    bundle = with_args("cat", "/proc/self/mountinfo")
+    namespaces = {n["type"] for n in load_config(bundle)["linux"]["namespaces"]}
+    out = run(["run", "--bundle", bundle, new_id("mnt")], check=0)[1]
     points = {l.split()[4]: l for l in out.splitlines()}
     for p in ("/", "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/sys/fs/cgroup"):
         check_in(p, points, "mount points")
@@ -544,8 +546,13 @@ def mounts_of_the_default_config():
     check(points["/sys"].split()[5].startswith("ro"), "sysfs is read-only: " + points["/sys"])
     if points["/sys/fs/cgroup"].split(" - ")[1].split()[0] == "cgroup2":
         # Pure cgroup v2: the one hierarchy, rooted at the container's own
-        # cgroup (runc 1.1 mounts the host's whole hierarchy there instead).
-        check(points["/sys/fs/cgroup"].split()[3] != "/", "host cgroup root bound at /sys/fs/cgroup")
+        # cgroup: a fresh mount in its cgroup namespace (`spec` gives one on
+        # v2, as runc's does), else a bind of its dir.
+        root = points["/sys/fs/cgroup"].split()[3]
+        if "cgroup" in namespaces:
+            check_eq(root, "/", "root of the cgroup2 mount in the container's cgroup namespace")
+        else:
+            check(root != "/", "host cgroup root bound at /sys/fs/cgroup")
         return
     cgroups = [p for p in points if p.startswith("/sys/fs/cgroup/")]
     check(cgroups, "no cgroup hierarchies under /sys/fs/cgroup")

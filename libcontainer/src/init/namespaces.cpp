@@ -62,24 +62,6 @@ Result<UniqueFd> open_namespace(const oci::Namespace& ns) {
   return fd;
 }
 
-Result<void> write_proc_file(pid_t pid, std::string_view file, std::string_view content) {
-  std::string path = fmt::format("/proc/{}/{}", pid, file);
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd) return fail_errno(fmt::format("open {}", path));
-  // The kernel takes a map in one write only.
-  ssize_t n = ::write(fd.get(), content.data(), content.size());
-  if (n < 0) return fail_errno(fmt::format("write {}", path));
-  if (static_cast<std::size_t>(n) != content.size())
-    return fail(fmt::format("write {}: short write", path));
-  return {};
-}
-
-std::string format_map(const std::vector<oci::IdMapping>& maps) {
-  std::string out;
-  for (const auto& m : maps) out += fmt::format("{} {} {}\n", m.container_id, m.host_id, m.size);
-  return out;
-}
-
 }  // namespace
 
 bool NamespacePlan::new_user() const {
@@ -147,15 +129,6 @@ Result<PidForChildren> PidForChildren::enter(int pid_ns) {
 
 PidForChildren::~PidForChildren() {
   if (own_) (void)::setns(own_.get(), CLONE_NEWPID);
-}
-
-Result<void> write_id_maps(pid_t pid, const oci::Linux& linux) {
-  if (::geteuid() != 0) TRY_VOID(write_proc_file(pid, "setgroups", "deny"));
-  if (!linux.uid_mappings.empty())
-    TRY_VOID(write_proc_file(pid, "uid_map", format_map(linux.uid_mappings)));
-  if (!linux.gid_mappings.empty())
-    TRY_VOID(write_proc_file(pid, "gid_map", format_map(linux.gid_mappings)));
-  return {};
 }
 
 Result<void> join_namespaces(const NamespacePlan& plan) {

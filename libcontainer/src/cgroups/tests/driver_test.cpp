@@ -44,10 +44,19 @@ TEST_CASE("disabled driver: membership is a no-op, queries say cgroups disabled"
   CHECK(pids.error().what() == "cgroups disabled");
   CHECK((*m)->kill_all(9).error().what() == "cgroups disabled");
   CHECK((*m)->freeze().error().what() == "cgroups disabled");
-  // Nothing stored: the container had no cgroups.
+  // Nothing stored: a rootless container that could make no cgroup.
   auto o = open_cgroup_manager({}, CgroupDriver::cgroupfs);
   REQUIRE(o);
-  CHECK((*o)->pids().error().what() == "cgroups disabled");
+  CHECK((*o)->pids().error().what() ==
+        "the container has no cgroup of its own (rootless, and the user may not create one here)");
+  oci::Resources limit;
+  limit.pids.emplace();
+  limit.pids->limit = 5;
+  auto refused = (*o)->check({limit, limit});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().what() ==
+        "linux.resources: the container has no cgroup of its own (rootless, and the user may not create one here)");
+  CHECK((*m)->check({limit, limit}));  // disabled: set() only warns
 }
 
 TEST_CASE("make_cgroup_manager reports bad paths and hosts", "[cgroups][driver]") {
