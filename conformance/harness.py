@@ -553,15 +553,21 @@ _become_subreaper()
 # ---- running ------------------------------------------------------------------
 
 def main():
-    """Run the registered tests (only those named in sys.argv[1:], if any)."""
-    only = sys.argv[1:]
-    unknown = set(only) - {fn.__name__ for fn in _tests}
+    """Run the registered tests: only those named in sys.argv[1:], if any;
+    "!NAME" leaves NAME out (reported as skipped)."""
+    left_out = {a[1:] for a in sys.argv[1:] if a.startswith("!")}
+    only = [a for a in sys.argv[1:] if not a.startswith("!")]
+    unknown = (set(only) | left_out) - {fn.__name__ for fn in _tests}
     if unknown:
         print(f"unknown test(s): {', '.join(sorted(unknown))}")
         sys.exit(2)
     passed = failed = skipped = 0
     for fn in _tests:
         if only and fn.__name__ not in only:
+            continue
+        if fn.__name__ in left_out:
+            skipped += 1
+            print(f"skip {fn.__name__}: left out by the caller", flush=True)
             continue
         start = time.time()
         try:

@@ -52,6 +52,25 @@ Result<std::unique_ptr<CgroupManager>> make_cgroupfs_manager(const CgroupConfig&
   return make_rootless_manager(std::move(manager), std::move(left_out), host.layout == Layout::v2);
 }
 
+// The dirs of stored paths, as the cgroupfs managers (the systemd driver's
+// files too).
+Result<std::unique_ptr<CgroupManager>> open_cgroupfs_manager(const std::map<std::string, std::string>& paths) {
+  for (const auto& [controller, dir] : paths) {
+    if (!fs::path(dir).is_absolute())
+      return fail(fmt::format("stored cgroup path \"{}\" of \"{}\" is not absolute", dir, controller));
+  }
+  if (paths.size() == 1 && paths.begin()->first.empty())
+    return std::make_unique<V2Manager>(paths.begin()->second);
+  // Co-mounted controllers (cpu,cpuacct) share a dir: one V1Dir per dir.
+  std::vector<V1Dir> dirs;
+  for (const auto& [controller, dir] : paths) {
+    auto it = std::find_if(dirs.begin(), dirs.end(), [&](const V1Dir& d) { return d.dir == dir; });
+    if (it == dirs.end()) it = dirs.insert(dirs.end(), V1Dir{{}, dir, {}});
+    if (!controller.empty()) it->controllers.push_back(controller);
+  }
+  return std::make_unique<V1Manager>(std::move(dirs));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<CgroupManager>> make_cgroup_manager(const CgroupConfig& config) {
@@ -70,26 +89,10 @@ Result<std::unique_ptr<CgroupManager>> open_cgroup_manager(const std::map<std::s
                                                            CgroupDriver driver) {
   if (driver == CgroupDriver::disabled) return std::make_unique<DisabledManager>();
   // No paths: a rootless container that was let make none.
-  if (paths.empty())
-    return std::make_unique<DisabledManager>(kNoCgroupOfItsOwn);
-  if (driver == CgroupDriver::systemd) {
-    if (!systemd_running()) return fail("systemd cgroup driver requested but systemd is not running");
-    return fail("systemd cgroup driver is not implemented yet; use the cgroupfs driver");
-  }
-  for (const auto& [controller, dir] : paths) {
-    if (!fs::path(dir).is_absolute())
-      return fail(fmt::format("stored cgroup path \"{}\" of \"{}\" is not absolute", dir, controller));
-  }
-  if (paths.size() == 1 && paths.begin()->first.empty())
-    return std::make_unique<V2Manager>(paths.begin()->second);
-  // Co-mounted controllers (cpu,cpuacct) share a dir: one V1Dir per dir.
-  std::vector<V1Dir> dirs;
-  for (const auto& [controller, dir] : paths) {
-    auto it = std::find_if(dirs.begin(), dirs.end(), [&](const V1Dir& d) { return d.dir == dir; });
-    if (it == dirs.end()) it = dirs.insert(dirs.end(), V1Dir{{}, dir, {}});
-    if (!controller.empty()) it->controllers.push_back(controller);
-  }
-  return std::make_unique<V1Manager>(std::move(dirs));
+  if (paths.empty()) return std::make_unique<DisabledManager>(kNoCgroupOfItsOwn);
+  auto files = TRY(open_cgroupfs_manager(paths));
+  if (driver == CgroupDriver::systemd) return open_systemd_manager(paths, std::move(files));
+  return files;
 }
 
 }  // namespace nucleus::cgroups
