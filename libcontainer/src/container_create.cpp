@@ -71,6 +71,8 @@ Result<std::filesystem::path> resolve_rootfs(const oci::Root& root, const std::f
 }
 
 Result<Prepared> prepare(const oci::Config& config, const CreateOptions& o, bool detached) {
+  // First, as runc's validator does: a user learns what rootless mode needs.
+  if (rootless_euid() && config.linux && config.process) TRY_VOID(check_rootless_config(config));
   if (auto valid = oci::validate(config); !valid) return fail(valid.error().what());
   if (!config.process) return fail("process: required property missing");
   if (!config.root) return fail("root: required property missing");
@@ -78,7 +80,6 @@ Result<Prepared> prepare(const oci::Config& config, const CreateOptions& o, bool
   Prepared p{config, TRY(resolve_rootfs(*config.root, o.bundle)), init::listen_fds_for_us(), {}};
   TRY_VOID(init::check_preserved_fds(p.listen_fds, o.preserve_fds));
   if (!p.config.linux) p.config.linux.emplace();
-  if (rootless_euid()) TRY_VOID(check_rootless_config(p.config));
   TRY_VOID(check_lsm_labels(*p.config.process, p.config.linux->mount_label));
   // Not applied yet: refused, so nobody believes the cache/bandwidth limits hold.
   if (p.config.linux->intel_rdt)
