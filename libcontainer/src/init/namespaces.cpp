@@ -152,16 +152,30 @@ Result<void> become_root_in_user_namespace() {
   return {};
 }
 
-Result<void> enter_time_namespace(const oci::Linux& linux) {
-  if (::unshare(CLONE_NEWTIME) != 0) return fail_errno("unshare time namespace");
-  if (linux.time_offsets.empty()) return {};
+namespace {
+
+Result<void> write_time_offsets(const oci::Linux& linux) {
   std::string offsets;
   for (const auto& [clock, off] : linux.time_offsets)
     offsets += fmt::format("{} {} {}\n", clock, off.secs, off.nanosecs);
   UniqueFd fd(::open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC));
   if (!fd) return fail_errno("open /proc/self/timens_offsets");
   if (::write(fd.get(), offsets.data(), offsets.size()) < 0)
-    return fail_errno("write time namespace offsets");
+    return fail_errno("linux.timeOffsets: write time namespace offsets");
+  return {};
+}
+
+}  // namespace
+
+// unshare() makes the namespace for children only, and before Linux 6.2
+// execve does not move the caller into it: the init enters it by setns once
+// the offsets are written (they freeze when the first process enters).
+Result<void> enter_time_namespace(const oci::Linux& linux) {
+  if (::unshare(CLONE_NEWTIME) != 0) return fail_errno("unshare time namespace");
+  if (!linux.time_offsets.empty()) TRY_VOID(write_time_offsets(linux));
+  UniqueFd ns(::open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC));
+  if (!ns) return fail_errno("open /proc/self/ns/time_for_children");
+  if (::setns(ns.get(), CLONE_NEWTIME) != 0) return fail_errno("enter the new time namespace");
   return {};
 }
 
