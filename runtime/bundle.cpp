@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <oci/parse.hpp>
 
+#include "nucleus/rootless.hpp"
+
 namespace nucleus::cli {
 
 void define_create_options(po::options_description& options) {
@@ -71,6 +73,7 @@ Result<oci::Config> load_bundle_config(const std::filesystem::path& bundle) {
       return fail(fmt::format("JSON specification file {} not found", file.string()));
     return fail(config.error().what());
   }
+  if (rootless_euid() && config->linux && config->process) TRY_VOID(check_rootless_config(*config));
   if (auto valid = oci::validate(*config); !valid)
     return fail(fmt::format("{}: {}", file.string(), valid.error().what()));
   return std::move(*config);

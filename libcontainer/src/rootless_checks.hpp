@@ -4,16 +4,6 @@
 // mount options may name only mapped ids, and no additional groups are set.
 #pragma once
 
-#include <oci/config.hpp>
-
-#include "nucleus/error.hpp"
 #include "nucleus/rootless.hpp"
 
-namespace nucleus {
-
-// create/run: the whole config.
-Result<void> check_rootless_config(const oci::Config& config);
-// create and exec: process.user.
-Result<void> check_rootless_process(const oci::Process& process);
-
-}  // namespace nucleus
+// Declared in nucleus/rootless.hpp.

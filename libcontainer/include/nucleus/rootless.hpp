@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <string_view>
 
+#include <oci/config.hpp>
+
 #include "nucleus/error.hpp"
 
 namespace nucleus {
@@ -22,5 +24,11 @@ bool is_initial_uid_map(std::string_view uid_map);
 // made if needed (0700, with parents) and set sticky, as the XDG spec asks so
 // that tmpfiles cleaners leave it, before any verb uses it (as runc does).
 Result<void> prepare_user_state_root(const std::filesystem::path& root);
+
+// What runc refuses of a config when the runtime is not root, in its words
+// (rootless_checks.cpp): checked before the generic validation, as runc does.
+Result<void> check_rootless_config(const oci::Config& config);
+// create and exec: process.user.
+Result<void> check_rootless_process(const oci::Process& process);
 
 }  // namespace nucleus
