@@ -2,9 +2,14 @@
 // parses is written back in a form that parses to the same text again.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <string_view>
+
+#include "oci/parse.hpp"
 
 namespace oci::fuzz {
 
@@ -23,6 +28,15 @@ void check_round_trip(const T& first, Parse parse, Write write) {
     std::fprintf(stderr, "round trip changed the document:\n%s\n%s\n", once.c_str(), twice.c_str());
     std::abort();
   }
+}
+
+// A config.json or process.json: parse, validate, and round-trip.
+template <typename T, typename Parse>
+void check_document(const std::uint8_t* data, std::size_t size, Parse parse) {
+  auto doc = parse(std::string_view(reinterpret_cast<const char*>(data), size));
+  if (!doc) return;
+  (void)oci::validate(*doc);
+  check_round_trip(*doc, parse, [](const T& d) { return oci::to_json(d); });
 }
 
 }  // namespace oci::fuzz
