@@ -264,17 +264,22 @@ def save_config(bundle, config):
             f.write(text)
 
 
+def cached_rootfs():
+    """A busybox rootfs made once per run (make_rootfs); copy it, never change it."""
+    global _rootfs_cache
+    if _rootfs_cache is None:
+        _rootfs_cache = os.path.join(tempdir("nucleus-rootfs-"), "rootfs")
+        make_rootfs(_rootfs_cache)
+    return _rootfs_cache
+
+
 def make_bundle(config_mutator=None, args=None, terminal=False, rootless=False):
     """A bundle dir: a busybox-static rootfs and the config `nucleus spec
     [--rootless]` writes, with process.terminal set to `terminal`, process.args
     replaced when `args` is given, then `config_mutator(config)` applied (it
     edits the dict in place or returns a new one). Returns the bundle path."""
-    global _rootfs_cache
-    if _rootfs_cache is None:
-        _rootfs_cache = os.path.join(tempdir("nucleus-rootfs-"), "rootfs")
-        make_rootfs(_rootfs_cache)
     bundle = tempdir("nucleus-bundle-")
-    shutil.copytree(_rootfs_cache, os.path.join(bundle, "rootfs"), symlinks=True)
+    shutil.copytree(cached_rootfs(), os.path.join(bundle, "rootfs"), symlinks=True)
     run(["spec", "--bundle", bundle] + (["--rootless"] if rootless else []), check=True, root=False)
     config = load_config(bundle)
     config["process"]["terminal"] = terminal
@@ -556,15 +561,21 @@ _become_subreaper()
 # ---- running ------------------------------------------------------------------
 
 def main():
-    """Run the registered tests (only those named in sys.argv[1:], if any)."""
-    only = sys.argv[1:]
-    unknown = set(only) - {fn.__name__ for fn in _tests}
+    """Run the registered tests: only those named in sys.argv[1:], if any;
+    "!NAME" leaves NAME out (reported as skipped)."""
+    left_out = {a[1:] for a in sys.argv[1:] if a.startswith("!")}
+    only = [a for a in sys.argv[1:] if not a.startswith("!")]
+    unknown = (set(only) | left_out) - {fn.__name__ for fn in _tests}
     if unknown:
         print(f"unknown test(s): {', '.join(sorted(unknown))}")
         sys.exit(2)
     passed = failed = skipped = 0
     for fn in _tests:
         if only and fn.__name__ not in only:
+            continue
+        if fn.__name__ in left_out:
+            skipped += 1
+            print(f"skip {fn.__name__}: left out by the caller", flush=True)
             continue
         start = time.time()
         try:

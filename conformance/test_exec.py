@@ -260,8 +260,10 @@ def exec_cgroup_flag_picks_sub_cgroups():
                 for sub in ("sub", "sub2"):
                     os.mkdir(os.path.join(d, sub))
                     made.append(os.path.join(d, sub))
-                    for f in ("cpuset.cpus", "cpuset.mems"):  # empty ones take no tasks
-                        if os.path.exists(os.path.join(d, f)):
+                    # v1: empty ones take no tasks (v2 has no cpuset files
+                    # where the parent does not enable the controller).
+                    for f in ("cpuset.cpus", "cpuset.mems"):
+                        if os.path.exists(os.path.join(d, sub, f)):
                             with open(os.path.join(d, sub, f), "w") as out:
                                 out.write(open(os.path.join(d, f)).read())
             pid = c.detached("sleep", "100", flags=["--cgroup", "sub"])

@@ -17,9 +17,9 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import (NUCLEUS, check, check_eq, check_in, error_messages, fails_with,  # noqa: E402
-                     listening_socket, main, make_bundle, new_id, nothing_left, own_rootfs,
-                     processes_mentioning, run, run_detached, skip, state, state_root, status, tempdir,
-                     test, userns, wait_for)
+                     listening_socket, load_config, main, make_bundle, new_id, nothing_left, own_rootfs,
+                     process_cgroup_dirs, processes_mentioning, run, run_detached, run_to_files, skip, state,
+                     state_root, status, tempdir, test, userns, wait_for)
 
 
 def writable(config):
@@ -139,7 +139,7 @@ def run_detach_returns_after_start_and_keep_keeps():
 
 @test
 def lifecycle_created_running_stopped_deleted():
-    bundle = with_args("sh", "-c", "sleep 1")
+    bundle = with_args("sh", "-c", "sleep 5")  # still running when state is read, under TCG too
     with Created(bundle) as c:
         s = state(c.id)
         check_eq(s["status"], "created", "status after create")
@@ -156,11 +156,65 @@ def lifecycle_created_running_stopped_deleted():
         check_eq(others, [], "nucleus processes besides the init")
         run(["start", c.id], check=0)
         check_eq(status(c.id), "running", "status after start")
-        wait_for(lambda: status(c.id) == "stopped", what="stopped")
+        wait_for(lambda: status(c.id) == "stopped", timeout=30, what="stopped")
         check_eq(state(c.id)["pid"], 0, "pid of a stopped container")
         run(["delete", c.id], check=0)
         fails_with(["state", c.id], "container does not exist")
         nothing_left(c.id)
+
+
+def in_cgroup(cgroup_dir):
+    """A preexec_fn: the child moves itself into cgroup_dir before exec."""
+    def move():
+        with open(os.path.join(cgroup_dir, "cgroup.procs"), "w") as f:
+            f.write("0")
+    return move
+
+
+def read_pids_events_max(cgroup_dir):
+    """How many forks the pids limit of cgroup_dir (or an ancestor) refused."""
+    with open(os.path.join(cgroup_dir, "pids.events")) as f:
+        return int(dict(line.split() for line in f)["max"])
+
+
+@test
+def the_init_is_born_in_its_cgroup_on_cgroup_v2():
+    """CLONE_INTO_CGROUP: on pure cgroup v2 the init is in the container's
+    cgroup from its first instruction, never in the runtime's. nucleus runs
+    in a cgroup with pids.max 1, where it is the one process: a clone that
+    puts the child there first (to move it afterwards through cgroup.procs,
+    as runc does) is refused; one into the container's cgroup is not."""
+    if not os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
+        skip("not a pure cgroup v2 host (CLONE_INTO_CGROUP needs the container's cgroup on cgroup2)")
+    if os.path.basename(NUCLEUS) == "runc":
+        skip("runc forks runc init in its own cgroup, then moves it")
+    cid = new_id("cic")
+    trap = f"/sys/fs/cgroup/nucleus-test-{cid}-runtime"
+    os.mkdir(trap)
+    try:
+        with open(f"{trap}/pids.max", "w") as f:
+            f.write("1")
+        # The trap works: a fork from it fails.
+        p = subprocess.run(["/bin/sh", "-c", "/bin/true"], preexec_fn=in_cgroup(trap), capture_output=True,
+                           text=True, timeout=30)
+        check(p.returncode != 0, f"a fork in a cgroup with pids.max 1 succeeded ({p.stderr!r})")
+        refused = read_pids_events_max(trap)
+        check(refused > 0, "pids.events counts no refused fork")
+        bundle = make_bundle(lambda c: c["linux"].update(cgroupsPath=f"/{cid}"), args=["sleep", "100"])
+        pid_file = os.path.join(tempdir(), "init.pid")
+        rc, _, err = run_to_files([NUCLEUS, "--root", state_root(), "create", "--bundle", bundle,
+                                   "--pid-file", pid_file, cid], preexec_fn=in_cgroup(trap))
+        try:
+            check_eq(rc, 0, f"create from a cgroup with pids.max 1 ({error_messages(err)!r})")
+            check_eq(read_pids_events_max(trap), refused, "forks refused in the runtime's cgroup during create")
+            with open(pid_file) as f:
+                init = int(f.read())
+            check_eq(process_cgroup_dirs(init)[""], f"/sys/fs/cgroup/{cid}", "the init's cgroup")
+        finally:
+            run(["delete", "--force", cid])
+        nothing_left(cid)
+    finally:
+        os.rmdir(trap)
 
 
 @test
@@ -482,12 +536,24 @@ def default_devices_and_dev_symlinks():
 
 @test
 def mounts_of_the_default_config():
-    out = run(["run", "--bundle", with_args("cat", "/proc/self/mountinfo"), new_id("mnt")], check=0)[1]
+    bundle = with_args("cat", "/proc/self/mountinfo")
+    namespaces = {n["type"] for n in load_config(bundle)["linux"]["namespaces"]}
+    out = run(["run", "--bundle", bundle, new_id("mnt")], check=0)[1]
     points = {l.split()[4]: l for l in out.splitlines()}
     for p in ("/", "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/sys/fs/cgroup"):
         check_in(p, points, "mount points")
     check(" ro," in points["/"] or " ro " in points["/"], "root is read-only: " + points["/"])
     check(points["/sys"].split()[5].startswith("ro"), "sysfs is read-only: " + points["/sys"])
+    if points["/sys/fs/cgroup"].split(" - ")[1].split()[0] == "cgroup2":
+        # Pure cgroup v2: the one hierarchy, rooted at the container's own
+        # cgroup: a fresh mount in its cgroup namespace (`spec` gives one on
+        # v2, as runc's does), else a bind of its dir.
+        root = points["/sys/fs/cgroup"].split()[3]
+        if "cgroup" in namespaces:
+            check_eq(root, "/", "root of the cgroup2 mount in the container's cgroup namespace")
+        else:
+            check(root != "/", "host cgroup root bound at /sys/fs/cgroup")
+        return
     cgroups = [p for p in points if p.startswith("/sys/fs/cgroup/")]
     check(cgroups, "no cgroup hierarchies under /sys/fs/cgroup")
     # The container sees its own cgroup as the hierarchy's root, never the host's.

@@ -1,4 +1,6 @@
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -38,11 +40,17 @@ Result<void> write_new_file(const std::filesystem::path& file, std::string_view 
   return {};
 }
 
+// runc's IsCgroup2UnifiedMode: cgroup2 mounted at /sys/fs/cgroup itself.
+bool cgroup2_unified() {
+  struct statfs st {};
+  return ::statfs("/sys/fs/cgroup", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC;
+}
+
 Result<int> spec(Context& ctx) {
   const std::string bundle = ctx.args.text("bundle");
   const std::filesystem::path file =
       bundle.empty() ? std::filesystem::path("config.json") : std::filesystem::path(bundle) / "config.json";
-  const oci::Config config = oci::default_config(ctx.args.flag("rootless"));
+  const oci::Config config = oci::default_config(ctx.args.flag("rootless"), cgroup2_unified());
   TRY_VOID(write_new_file(file, oci::to_json(config, {.indent = 2}) + '\n'));
   return 0;
 }

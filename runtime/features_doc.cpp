@@ -97,7 +97,7 @@ oci::Features nucleus_features() {
   // Every linux.resources limit is written on v1, hybrid and v2, rdma.max
   // included; linux.intelRdt is not applied (resctrl is not driven).
   linux_features.cgroup =
-      oci::CgroupFeatures{.v1 = true, .v2 = true, .systemd = false, .systemd_user = false, .rdma = true};
+      oci::CgroupFeatures{.v1 = true, .v2 = true, .systemd = true, .systemd_user = false, .rdma = true};
   linux_features.intel_rdt = oci::IntelRdtFeatures{.enabled = false};
   linux_features.seccomp = seccomp_features();
   linux_features.apparmor = oci::EnabledFeature{.enabled = false};

@@ -2,28 +2,47 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
+#include <string>
 
 #include <fmt/format.h>
 
 #include "go_syntax.hpp"
+#include "nucleus/rootless.hpp"
 
 namespace nucleus::cli {
 
 namespace {
 
-std::filesystem::path default_root() {
-  if (::geteuid() != 0) {
-    if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"); xdg && *xdg)
-      return std::filesystem::path(xdg) / "nucleus";
-  }
-  return "/run/nucleus";
+// runc's shouldHonorXDGRuntimeDir: a user's state lives in its runtime dir;
+// the real root keeps /run (even with XDG_RUNTIME_DIR=/run/user/0), and so
+// does a root in a user namespace that calls itself root.
+std::optional<std::filesystem::path> xdg_state_root() {
+  const char* xdg = std::getenv("XDG_RUNTIME_DIR");
+  if (!xdg || !*xdg) return std::nullopt;
+  std::filesystem::path root = std::filesystem::path(xdg) / "nucleus";
+  if (::geteuid() != 0) return root;
+  if (!running_in_user_namespace()) return std::nullopt;
+  const char* user = std::getenv("USER");
+  if (user && std::string_view(user) == "root") return std::nullopt;
+  return root;
 }
 
+// runc prints this hint before the error when the XDG root cannot be made.
+Result<void> prepare_xdg_state_root(const std::filesystem::path& root) {
+  auto made = prepare_user_state_root(root);
+  if (!made) std::fputs("the path in $XDG_RUNTIME_DIR must be writable by the user\n", stderr);
+  return made;
+}
+
+// runc's shouldUseRootlessCgroupManager for "auto": not root, or root in a
+// user namespace (whose cgroups it may well not own).
 Result<bool> rootless(const ParsedArgs& globals) {
   const std::string value = globals.optional_text("rootless").value_or("auto");
-  if (value == "auto") return ::geteuid() != 0;
+  if (value == "auto") return ::geteuid() != 0 || running_in_user_namespace();
   if (const auto b = parse_go_bool(value)) return *b;
   return fail(fmt::format("invalid value {} for flag -rootless: expected true, false or auto",
                           go_quote(value)));
@@ -57,9 +76,12 @@ Result<LogSettings> log_settings(const ParsedArgs& globals) {
 Result<RuntimeOptions> runtime_options(const ParsedArgs& globals) {
   RuntimeOptions rt;
   const auto root = globals.optional_text("root");
+  const auto xdg_root = root ? std::nullopt : xdg_state_root();
   std::error_code ec;
-  rt.root = std::filesystem::absolute(root ? std::filesystem::path(*root) : default_root(), ec);
+  const std::filesystem::path chosen = root ? std::filesystem::path(*root) : xdg_root.value_or("/run/nucleus");
+  rt.root = std::filesystem::absolute(chosen, ec);
   if (ec || rt.root.empty()) return fail(fmt::format("invalid --root {}", go_quote(root.value_or(""))));
+  if (xdg_root) TRY_VOID(prepare_xdg_state_root(rt.root));
   rt.rootless = TRY(rootless(globals));
   rt.cgroup_driver = TRY(cgroup_driver(globals));
   rt.debug = globals.flag("debug");

@@ -79,7 +79,7 @@ Result<void> run_hooks(Kind kind, const std::vector<oci::Hook>& hooks,
     auto result = run_hook(hooks[i], state_json);
     if (result) continue;
     Error err = std::move(result).error().context(
-        fmt::format("error running {} hook #{}", to_string(kind), i));
+        fmt::format("hooks.{}[{}]: error running {} hook #{}", to_string(kind), i, to_string(kind), i));
     if (failure_is_fatal(kind)) return std::unexpected(std::move(err));
     log::warn("{}", err.what());
   }

@@ -45,8 +45,8 @@ TEST_CASE("a fatal kind stops at the first failing hook and names it", "[hooks]"
   auto hooks = ok_fail_ok(dir);
   auto result = run_hooks(kind, hooks, "{}");
   REQUIRE(!result);
-  CHECK(result.error().what() == "error running " + std::string(nucleus::hooks::to_string(kind)) +
-                                     " hook #1: " + hooks[1].path +
+  std::string name(nucleus::hooks::to_string(kind));
+  CHECK(result.error().what() == "hooks." + name + "[1]: error running " + name + " hook #1: " + hooks[1].path +
                                      ": exit status 2, stdout: , stderr: broken\n");
   CHECK(read_file(dir / "order") == "1");  // the third hook never ran
   CHECK(log.lines().empty());
@@ -60,9 +60,9 @@ TEST_CASE("poststop failures are warnings: the rest run and the call succeeds", 
   REQUIRE(run_hooks(Kind::poststop, hooks, "{}"));
   CHECK(read_file(dir / "order") == "13");
   REQUIRE(log.lines().size() == 2);
-  CHECK(log.lines()[0] == "error running poststop hook #0: fork/exec " + (dir / "missing") +
+  CHECK(log.lines()[0] == "hooks.poststop[0]: error running poststop hook #0: fork/exec " + (dir / "missing") +
                               ": no such file or directory");
-  CHECK(log.lines()[1] == "error running poststop hook #2: " + hooks[2].path +
+  CHECK(log.lines()[1] == "hooks.poststop[2]: error running poststop hook #2: " + hooks[2].path +
                               ": exit status 2, stdout: , stderr: broken\n");
 }
 

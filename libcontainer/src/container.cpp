@@ -274,6 +274,7 @@ Result<void> kill_container(const RuntimeOptions& rt, const std::string& id, int
 }
 
 Result<void> delete_container(const RuntimeOptions& rt, const std::string& id, bool force) {
+  ContainerDir::remove_abandoned(rt.root);  // what creates killed before naming their dir left
   auto dir = ContainerDir::open(rt.root, id);
   if (!dir) {
     if (force && dir.error().message() == kDoesNotExist) return {};

@@ -15,6 +15,7 @@
 #include "init/step_log.hpp"
 #include "init/sysctl_rules.hpp"
 #include "nucleus/container.hpp"
+#include "rootless_checks.hpp"
 #include "security/lsm.hpp"
 #include "security/seccomp.hpp"
 #include "state/console_socket.hpp"
@@ -63,13 +64,15 @@ Result<std::filesystem::path> resolve_rootfs(const oci::Root& root, const std::f
   if (path.is_relative()) path = bundle / path;
   std::error_code ec;
   auto canonical = std::filesystem::canonical(path, ec);
-  if (ec) return fail(fmt::format("rootfs (\"{}\") does not exist", path.native()));
+  if (ec) return fail(fmt::format("root.path: rootfs (\"{}\") does not exist", path.native()));
   if (!std::filesystem::is_directory(canonical, ec))
-    return fail(fmt::format("rootfs (\"{}\") is not a directory", path.native()));
+    return fail(fmt::format("root.path: rootfs (\"{}\") is not a directory", path.native()));
   return canonical;
 }
 
 Result<Prepared> prepare(const oci::Config& config, const CreateOptions& o, bool detached) {
+  // First, as runc's validator does: a user learns what rootless mode needs.
+  if (rootless_euid() && config.linux && config.process) TRY_VOID(check_rootless_config(config));
   if (auto valid = oci::validate(config); !valid) return fail(valid.error().what());
   if (!config.process) return fail("process: required property missing");
   if (!config.root) return fail("root: required property missing");
@@ -121,6 +124,16 @@ ContainerRecord make_journal(const RuntimeOptions& rt, const Prepared& p, const 
   return r;
 }
 
+// An init killed for memory before ready leaves only "init exited before
+// completing its setup": name the limit it ran into (issue 12).
+Error explain_failed_launch(Error error, const cgroups::CgroupManager& cg, const oci::Resources& limits) {
+  if (!limits.memory || !limits.memory->limit) return error;
+  auto stats = cg.stats();
+  if (!stats || stats->memory.usage.failcnt == 0) return error;
+  return std::move(error).context(
+      fmt::format("linux.resources.memory.limit: the init ran into the limit of {} bytes", *limits.memory->limit));
+}
+
 init::InitConfig make_init_config(const Prepared& p, const CreateOptions& o, int fifo_fd,
                                   const sigset_t& mask) {
   init::InitConfig c;
@@ -135,6 +148,8 @@ init::InitConfig make_init_config(const Prepared& p, const CreateOptions& o, int
   c.fifo_fd = fifo_fd;
   c.signal_mask = mask;
   c.seccomp = p.seccomp.empty() ? nullptr : &p.seccomp;
+  c.rootless_euid = rootless_euid();
+  c.runtime_in_user_namespace = running_in_user_namespace();
   return c;
 }
 
@@ -145,16 +160,13 @@ namespace detail {
 Result<CreatedContainer> create_container_impl(const RuntimeOptions& rt, const oci::Config& config,
                                                const CreateOptions& opts, bool detached,
                                                const sigset_t& child_mask) {
-  // Not built yet (issue 11): refused rather than run as if it were root.
-  if (rt.rootless)
-    return fail("--rootless: rootless containers are not supported by nucleus yet (not root, or --rootless=true)");
   init::StepClock clock("create");
   Prepared p = TRY(prepare(config, opts, detached));
   init::NamespacePlan plan = TRY(init::plan_namespaces(&*p.config.linux));
   clock.mark("validate the config, plan the namespaces");
   // The host checks of the limits, too, before anything exists.
   auto cgroup = TRY(cgroups::make_cgroup_manager({opts.id, p.config.linux->cgroups_path,
-                                                  rt.cgroup_driver}));
+                                                  rt.cgroup_driver, rt.rootless}));
   const oci::Resources& limits = resources_of(*p.config.linux);
   TRY_VOID(cgroup->check({limits, limits}));
   TRY_VOID(cgroups::check_reusable_cgroup(*cgroup));  // a frozen one fails now; not ours to remove
@@ -171,7 +183,9 @@ Result<CreatedContainer> create_container_impl(const RuntimeOptions& rt, const o
 
   init::LaunchOptions launch{make_init_config(p, opts, fifo.get(), child_mask), cgroup.get(),
                              opts.console_socket};
-  init::LaunchedInit launched = TRY(init::launch_init(launch, plan));
+  auto started = init::launch_init(launch, plan);
+  if (!started) return std::unexpected(explain_failed_launch(std::move(started).error(), *cgroup, limits));
+  init::LaunchedInit launched = std::move(*started);
   pid_t pid = launched.process.pid();
   clock.mark("launch the init (its steps are logged as init: ...)");
 

@@ -26,7 +26,7 @@ std::vector<Mount> default_mounts(bool rootless) {
   return m;
 }
 
-Linux default_linux(bool rootless) {
+Linux default_linux(bool rootless, bool cgroup_namespace) {
   Linux l;
   l.masked_paths = {"/proc/acpi",        "/proc/asound",     "/proc/kcore",
                     "/proc/keys",        "/proc/latency_stats", "/proc/timer_list",
@@ -46,12 +46,14 @@ Linux default_linux(bool rootless) {
     r.devices = {deny_all};
     l.resources = std::move(r);
   }
+  // runc appends it before turning the config rootless, which appends user.
+  if (cgroup_namespace) l.namespaces.insert(l.namespaces.end() - (rootless ? 1 : 0), {cgroup, {}});
   return l;
 }
 
 }  // namespace
 
-Config default_config(bool rootless) {
+Config default_config(bool rootless, bool cgroup_namespace) {
   Config c;
   c.oci_version = std::string(kSpecVersion);
   Process p;
@@ -68,7 +70,7 @@ Config default_config(bool rootless) {
   c.root = Root{"rootfs", true};
   c.hostname = std::string("runc");
   c.mounts = default_mounts(rootless);
-  c.linux = default_linux(rootless);
+  c.linux = default_linux(rootless, cgroup_namespace);
   return c;
 }
 

@@ -112,6 +112,21 @@ Status check_cpu_list(const Path& p, const std::string& v) {
   return fail_at(p, fmt::format("expected a CPU list like \"0-3,7\", got {}", quote(v)));
 }
 
+// The kernel's ranges: refused here rather than by sched_setattr in the init.
+Status validate_scheduler(const Scheduler& s, const Path& p) {
+  TRY_VOID(check_name(p.child("policy"), s.policy, kSchedulerPolicies, "scheduler policy"));
+  TRY_VOID(check_names(p.child("flags"), s.flags, kSchedulerFlags, "scheduler flag"));
+  if (s.nice && (*s.nice < -20 || *s.nice > 19))
+    return fail_at(p.child("nice"), fmt::format("must be between -20 and 19, got {}", *s.nice));
+  bool realtime = s.policy == "SCHED_FIFO" || s.policy == "SCHED_RR";
+  int priority = s.priority.value_or(0);
+  if (realtime && (priority < 1 || priority > 99))
+    return fail_at(p.child("priority"), fmt::format("must be between 1 and 99 for {}, got {}", s.policy, priority));
+  if (!realtime && priority != 0)
+    return fail_at(p.child("priority"), fmt::format("must be 0 for {}, got {}", s.policy, priority));
+  return {};
+}
+
 Status validate_process_details(const Process& pr, const Path& p) {
   if (pr.capabilities) TRY_VOID(validate_capabilities(*pr.capabilities, p.child("capabilities")));
   TRY_VOID(validate_rlimits(pr.rlimits, p.child("rlimits")));
@@ -122,12 +137,9 @@ Status validate_process_details(const Process& pr, const Path& p) {
       return fail_at(p.child("ioPriority").child("priority"),
                      fmt::format("must be between 0 and 7, got {}", io->priority));
   }
-  if (const auto& s = pr.scheduler) {
-    TRY_VOID(check_name(p.child("scheduler").child("policy"), s->policy, kSchedulerPolicies,
-                        "scheduler policy"));
-    TRY_VOID(check_names(p.child("scheduler").child("flags"), s->flags, kSchedulerFlags,
-                         "scheduler flag"));
-  }
+  if (pr.scheduler) TRY_VOID(validate_scheduler(*pr.scheduler, p.child("scheduler")));
+  if (pr.oom_score_adj && (*pr.oom_score_adj < -1000 || *pr.oom_score_adj > 1000))
+    return fail_at(p.child("oomScoreAdj"), fmt::format("must be between -1000 and 1000, got {}", *pr.oom_score_adj));
   if (const auto& a = pr.exec_cpu_affinity) {
     TRY_VOID(check_cpu_list(p.child("execCPUAffinity").child("initial"), a->initial));
     TRY_VOID(check_cpu_list(p.child("execCPUAffinity").child("final"), a->final));
@@ -140,6 +152,7 @@ Status validate_process_details(const Process& pr, const Path& p) {
 // consoleSize without terminal is not an error: the spec says to ignore it.
 Status validate_process(const Process& pr, const Path& p) {
   if (pr.args.empty()) return fail_at(p.child("args"), "must not be empty");
+  if (pr.args.front().empty()) return fail_at(p.child("args").at(0), "must not be empty");
   TRY_VOID(check_absolute(p.child("cwd"), pr.cwd));
   for (std::size_t i = 0; i < pr.env.size(); ++i) {
     auto eq = pr.env[i].find('=');

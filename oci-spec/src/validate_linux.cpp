@@ -19,6 +19,60 @@ Status validate_namespaces(const std::vector<Namespace>& namespaces, const Path&
   return {};
 }
 
+// What the kernel takes in uid_map and gid_map: non-empty ranges within 32
+// bits, overlapping neither inside nor outside the namespace.
+Status validate_id_mappings(const std::vector<IdMapping>& maps, const Path& p) {
+  constexpr std::uint64_t kIds = std::uint64_t{1} << 32;
+  for (std::size_t i = 0; i < maps.size(); ++i) {
+    const IdMapping& m = maps[i];
+    if (m.size == 0) return fail_at(p.at(i).child("size"), "must be greater than zero");
+    if (std::uint64_t{m.container_id} + m.size > kIds || std::uint64_t{m.host_id} + m.size > kIds)
+      return fail_at(p.at(i).child("size"), fmt::format("range of {} ids passes 2^32", m.size));
+    for (std::size_t j = 0; j < i; ++j) {
+      const IdMapping& o = maps[j];
+      auto overlap = [&](std::uint32_t a, std::uint32_t b) {
+        return std::uint64_t{a} < std::uint64_t{b} + o.size && std::uint64_t{b} < std::uint64_t{a} + m.size;
+      };
+      if (overlap(m.container_id, o.container_id) || overlap(m.host_id, o.host_id))
+        return fail_at(p.at(i), fmt::format("overlaps entry {}", j));
+    }
+  }
+  return {};
+}
+
+bool maps(const std::vector<IdMapping>& maps, std::uint32_t id) {
+  return std::any_of(maps.begin(), maps.end(), [&](const IdMapping& m) {
+    return id >= m.container_id && std::uint64_t{id} < std::uint64_t{m.container_id} + m.size;
+  });
+}
+
+// A new user namespace: the init becomes root in it, then the process's user
+// (setresuid, setresgid, setgroups take only mapped ids). runc also wants
+// both maps.
+Status validate_user_namespace(const Config& c, const Linux& l, const Path& root) {
+  Path p = root.child("linux");
+  const Namespace* user = l.find_namespace(NamespaceType::user);
+  if (!user || user->path) return {};
+  const std::pair<std::string_view, const std::vector<IdMapping>*> both[] = {
+      {"uidMappings", &l.uid_mappings}, {"gidMappings", &l.gid_mappings}};
+  for (const auto& [name, list] : both) {
+    if (list->empty()) return fail_at(p.child(name), "required with a new user namespace");
+    if (!maps(*list, 0)) return fail_at(p.child(name), "must map container id 0 (the init is root in the namespace first)");
+  }
+  if (!c.process) return {};
+  const User& u = c.process->user;
+  Path process = root.child("process");
+  Path up = process.child("user");
+  if (!maps(l.uid_mappings, u.uid)) return fail_at(up.child("uid"), fmt::format("{} is not mapped in linux.uidMappings", u.uid));
+  if (!maps(l.gid_mappings, u.gid)) return fail_at(up.child("gid"), fmt::format("{} is not mapped in linux.gidMappings", u.gid));
+  for (std::size_t i = 0; i < u.additional_gids.size(); ++i) {
+    if (!maps(l.gid_mappings, u.additional_gids[i]))
+      return fail_at(up.child("additionalGids").at(i),
+                     fmt::format("{} is not mapped in linux.gidMappings", u.additional_gids[i]));
+  }
+  return {};
+}
+
 // Settings that only make sense inside a namespace of their own.
 Status validate_namespace_needs(const Config& c, const Linux& l, const Path& root) {
   Path p = root.child("linux");
@@ -62,6 +116,8 @@ Status validate_devices(const std::vector<Device>& devices, const Path& p) {
     TRY_VOID(check_absolute(p.at(i).child("path"), d.path));
     if (d.type != "p" && (!d.major || !d.minor))
       return fail_at(p.at(i), fmt::format("major and minor are required for type {}", quote(d.type)));
+    if ((d.major && *d.major < 0) || (d.minor && *d.minor < 0))
+      return fail_at(p.at(i).child(d.major && *d.major < 0 ? "major" : "minor"), "must not be negative");
     if (d.file_mode && *d.file_mode > 0777)
       return fail_at(p.at(i).child("fileMode"), fmt::format("must be at most 511 (0777), got {}", *d.file_mode));
   }
@@ -154,6 +210,23 @@ Status validate_intel_rdt(const IntelRdt& rdt, const Path& p) {
   return {};
 }
 
+// A ".." that climbs above where the path starts would leave the runtime's
+// cgroup tree: the cgroup code refuses it too, but only once the state dir
+// exists; runc cleans it away instead.
+Status check_cgroups_path(const Path& p, const std::string& path) {
+  std::string_view rest = path;
+  int depth = 0;
+  while (!rest.empty()) {
+    auto slash = rest.find('/');
+    std::string_view part = rest.substr(0, slash);
+    if (part == ".." && --depth < 0)
+      return fail_at(p, fmt::format("{}: \"..\" leaves the runtime's cgroup", quote(path)));
+    if (!part.empty() && part != "." && part != "..") ++depth;
+    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+  }
+  return {};
+}
+
 Status validate_linux_misc(const Linux& l, const Path& p) {
   TRY_VOID(check_no_empty_key(p.child("sysctl"), l.sysctl));
   if (!l.rootfs_propagation.empty())
@@ -184,6 +257,10 @@ Status validate_linux(const Config& c, const Path& root) {
   Path p = root.child("linux");
   TRY_VOID(validate_namespaces(l.namespaces, p.child("namespaces")));
   TRY_VOID(validate_namespace_needs(c, l, root));
+  TRY_VOID(validate_id_mappings(l.uid_mappings, p.child("uidMappings")));
+  TRY_VOID(validate_id_mappings(l.gid_mappings, p.child("gidMappings")));
+  TRY_VOID(validate_user_namespace(c, l, root));
+  TRY_VOID(check_cgroups_path(p.child("cgroupsPath"), l.cgroups_path));
   TRY_VOID(validate_devices(l.devices, p.child("devices")));
   if (l.resources) TRY_VOID(validate_resources(*l.resources, p.child("resources")));
   if (l.seccomp) TRY_VOID(validate_seccomp(*l.seccomp, p.child("seccomp")));

@@ -37,6 +37,26 @@ struct Case {
   std::string expected;  // the whole error text
 };
 
+void check_rejected(const Case& c) {
+  INFO(c.doc);
+  auto config = oci::parse_config(c.doc);
+  INFO((config ? "" : config.error().what()));
+  REQUIRE(config.has_value());
+  auto result = oci::validate(*config);
+  REQUIRE_FALSE(result.has_value());
+  CHECK(result.error().what() == c.expected);
+}
+
+void check_accepted(const std::string& d) {
+  INFO(d);
+  auto config = oci::parse_config(d);
+  INFO((config ? "" : config.error().what()));
+  REQUIRE(config.has_value());
+  auto result = oci::validate(*config);
+  INFO((result ? "" : result.error().what()));
+  CHECK(result.has_value());
+}
+
 }  // namespace
 
 TEST_CASE("validate: the base document is valid") {
@@ -173,15 +193,7 @@ TEST_CASE("validate rejects each rule's violation, naming the path") {
       {doc("", R"("intelRdt": {"l3CacheSchema": "L3:0=f\nMB:0=1"})"), "linux.intelRdt.l3CacheSchema: must not contain newlines"},
       {doc("", R"("intelRdt": {"schemata": ["L3:0=f", "a\nb"]})"), "linux.intelRdt.schemata[1]: must not contain newlines"},
   };
-  for (const auto& c : cases) {
-    INFO(c.doc);
-    auto config = oci::parse_config(c.doc);
-    INFO((config ? "" : config.error().what()));
-    REQUIRE(config.has_value());
-    auto result = oci::validate(*config);
-    REQUIRE_FALSE(result.has_value());
-    CHECK(result.error().what() == c.expected);
-  }
+  for (const auto& c : cases) check_rejected(c);
 }
 
 TEST_CASE("validate accepts what the spec allows") {
@@ -216,15 +228,7 @@ TEST_CASE("validate accepts what the spec allows") {
                                            {"allow": true, "type": "b", "major": 4095, "minor": 1048575, "access": "w"},
                                            {"allow": true, "type": "c", "major": 0, "minor": 0, "access": "rwm"}]})"),
   };
-  for (const auto& d : ok) {
-    INFO(d);
-    auto config = oci::parse_config(d);
-    INFO((config ? "" : config.error().what()));
-    REQUIRE(config.has_value());
-    auto result = oci::validate(*config);
-    INFO((result ? "" : result.error().what()));
-    CHECK(result.has_value());
-  }
+  for (const auto& d : ok) check_accepted(d);
 }
 
 TEST_CASE("validate(Process) checks an exec process.json") {
@@ -238,4 +242,44 @@ TEST_CASE("validate(Process) checks an exec process.json") {
   auto no_args = oci::parse_process(R"({"cwd": "/"})");
   REQUIRE(no_args.has_value());
   CHECK(oci::validate(*no_args).error().what() == "args: must not be empty");
+}
+
+// What the kernel or the cgroup code would refuse after the clone, refused
+// before it (issue 12), naming the path.
+TEST_CASE("validate refuses before the clone what the kernel would refuse after it") {
+  const std::string user = R"({"type": "pid"}, {"type": "mount"}, {"type": "uts"}, {"type": "user"})";
+  auto maps = [&](const std::string& uid) {
+    return doc(R"("linux": {"namespaces": [)" + user + R"(], "uidMappings": )" + uid +
+               R"(, "gidMappings": [{"containerID": 0, "hostID": 1000, "size": 10}]})");
+  };
+  const Case cases[] = {
+      {doc(R"("process": {"cwd": "/", "args": [""]})"), "process.args[0]: must not be empty"},
+      {doc(process(R"("oomScoreAdj": 1001)")), "process.oomScoreAdj: must be between -1000 and 1000, got 1001"},
+      {doc(process(R"("oomScoreAdj": -1001)")), "process.oomScoreAdj: must be between -1000 and 1000, got -1001"},
+      {doc(process(R"("scheduler": {"policy": "SCHED_OTHER", "nice": 20})")), "process.scheduler.nice: must be between -20 and 19, got 20"},
+      {doc(process(R"("scheduler": {"policy": "SCHED_OTHER", "priority": 5})")), "process.scheduler.priority: must be 0 for SCHED_OTHER, got 5"},
+      {doc(process(R"("scheduler": {"policy": "SCHED_FIFO"})")), "process.scheduler.priority: must be between 1 and 99 for SCHED_FIFO, got 0"},
+      {maps(R"([{"containerID": 0, "hostID": 1000, "size": 0}])"), "linux.uidMappings[0].size: must be greater than zero"},
+      {maps(R"([{"containerID": 4294967290, "hostID": 1000, "size": 10}])"), "linux.uidMappings[0].size: range of 10 ids passes 2^32"},
+      {maps(R"([{"containerID": 0, "hostID": 1000, "size": 10}, {"containerID": 9, "hostID": 5000, "size": 1}])"), "linux.uidMappings[1]: overlaps entry 0"},
+      {maps(R"([{"containerID": 0, "hostID": 1000, "size": 10}, {"containerID": 10, "hostID": 1005, "size": 1}])"), "linux.uidMappings[1]: overlaps entry 0"},
+      {doc("", R"("devices": [{"type": "c", "path": "/dev/x", "major": -1, "minor": 1}])"), "linux.devices[0].major: must not be negative"},
+      {doc(R"("linux": {"namespaces": [)" + user + R"(], "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 10}]})"),
+       "linux.gidMappings: required with a new user namespace"},
+      {maps(R"([{"containerID": 1, "hostID": 1000, "size": 10}])"), "linux.uidMappings: must map container id 0 (the init is root in the namespace first)"},
+      {doc(R"("process": {"cwd": "/", "args": ["sh"], "user": {"uid": 0, "gid": 0, "additionalGids": [10]}},
+              "linux": {"namespaces": [)" + user + R"(], "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 10}],
+                        "gidMappings": [{"containerID": 0, "hostID": 1000, "size": 10}]})"),
+       "process.user.additionalGids[0]: 10 is not mapped in linux.gidMappings"},
+      {doc("", R"("cgroupsPath": "a/../../x")"), R"(linux.cgroupsPath: "a/../../x": ".." leaves the runtime's cgroup)"},
+      {doc("", R"("cgroupsPath": "/..")"), R"(linux.cgroupsPath: "/..": ".." leaves the runtime's cgroup)"},
+  };
+  for (const auto& c : cases) check_rejected(c);
+  const std::string ok[] = {
+      maps(R"([{"containerID": 0, "hostID": 1000, "size": 10}, {"containerID": 10, "hostID": 1010, "size": 5}])"),
+      doc("", R"("cgroupsPath": "a/../b")"),
+      doc("", R"("cgroupsPath": "system.slice:nucleus:x")"),
+      doc(process(R"("scheduler": {"policy": "SCHED_RR", "priority": 99, "nice": -20})")),
+  };
+  for (const auto& d : ok) check_accepted(d);
 }

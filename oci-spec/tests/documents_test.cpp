@@ -208,3 +208,16 @@ TEST_CASE("default_config(rootless) is what `runc spec --rootless` writes") {
   CHECK(c.mounts[5] == oci::Mount{"/sys", "none", "/sys", {"rbind", "nosuid", "noexec", "nodev", "ro"}, {}, {}});
   CHECK(c.mounts[2].options.back() == "mode=0620");  // no gid=5
 }
+
+TEST_CASE("default_config on a cgroup v2 host has runc's cgroup namespace, before the user one") {
+  using enum oci::NamespaceType;
+  auto types = [](const oci::Config& c) {
+    std::vector<oci::NamespaceType> out;
+    for (const auto& n : c.linux->namespaces) out.push_back(n.type);
+    return out;
+  };
+  CHECK(types(oci::default_config(false, true)) ==
+        std::vector<oci::NamespaceType>{pid, network, ipc, uts, mount, cgroup});
+  CHECK(types(oci::default_config(true, true)) == std::vector<oci::NamespaceType>{pid, ipc, uts, mount, cgroup, user});
+  CHECK(oci::validate(oci::default_config(true, true)).has_value());
+}

@@ -1,5 +1,8 @@
-// --cgroup-manager disabled: the container gets no cgroup of its own.
+// --cgroup-manager disabled, or a rootless container that could make none
+// (rootless.hpp): the container has no cgroup of its own.
 #pragma once
+
+#include <string>
 
 #include "cgroups/manager.hpp"
 #include "nucleus/log.hpp"
@@ -8,10 +11,20 @@ namespace nucleus::cgroups {
 
 class DisabledManager final : public CgroupManager {
  public:
+  DisabledManager() = default;
+  // A rootless container with no cgroup it could make: limits are refused
+  // with `why`, as are the queries.
+  explicit DisabledManager(std::string why) : why_(std::move(why)), refuse_limits_(true) {}
   Result<void> create() override { return {}; }
   Result<void> apply(pid_t) override { return {}; }
-  // Like crun, limits cannot apply without a cgroup; said once, as a warning.
-  Result<void> check(const Limits&) const override { return {}; }
+  // Like crun, limits cannot apply without a cgroup; said once, as a warning
+  // (set) when cgroups are disabled.
+  Result<void> check(const Limits& limits) const override {
+    oci::Resources limited = limits.change;
+    limited.devices.clear();
+    if (refuse_limits_ && limited != oci::Resources{}) return fail("linux.resources: " + why_);
+    return {};
+  }
   Result<void> set(const Limits& limits) override {
     oci::Resources limited = limits.change;
     limited.devices.clear();
@@ -31,7 +44,9 @@ class DisabledManager final : public CgroupManager {
   std::optional<int> clone_into_fd() const override { return std::nullopt; }
 
  private:
-  static std::unexpected<Error> disabled() { return fail("cgroups disabled"); }
+  std::unexpected<Error> disabled() const { return fail(why_); }
+  std::string why_ = "cgroups disabled";
+  bool refuse_limits_ = false;
 };
 
 }  // namespace nucleus::cgroups

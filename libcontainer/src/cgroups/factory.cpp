@@ -7,6 +7,7 @@
 #include "cgroups/disabled.hpp"
 #include "cgroups/hierarchy.hpp"
 #include "cgroups/manager.hpp"
+#include "cgroups/rootless.hpp"
 #include "cgroups/systemd.hpp"
 #include "cgroups/v1.hpp"
 #include "cgroups/v2.hpp"
@@ -17,20 +18,55 @@ namespace fs = std::filesystem;
 
 namespace {
 
+constexpr const char* kNoCgroupOfItsOwn =
+    "the container has no cgroup of its own (rootless, and the user may not create one here)";
+
 Result<std::unique_ptr<CgroupManager>> make_cgroupfs_manager(const CgroupConfig& config) {
   auto path = TRY(parse_cgroups_path(config.cgroups_path, config.id));
   auto host = TRY(discover_hierarchies(config.mount_root, config.mountinfo_path));
   std::vector<ProcCgroup> own;
   if (!path.absolute) own = parse_proc_cgroup(TRY(read_file(config.proc_self_cgroup_path)));
 
+  // rootless.hpp: only the default path is given up where it may not be made.
+  const bool may_leave_out = config.rootless && config.cgroups_path.empty();
+  std::vector<LeftOut> left_out;
+  auto keep = [&](const std::vector<std::string>& controllers, const fs::path& dir) {
+    const int err = may_leave_out ? cgroup_access(dir) : 0;
+    if (is_permission_errno(err)) left_out.push_back({controllers, dir, err});
+    return !is_permission_errno(err);
+  };
+  std::unique_ptr<CgroupManager> manager;
   if (host.layout == Layout::v2) {
     auto dir = TRY(cgroup_dir(host.hierarchies.front(), path, own, host.layout));
-    return std::make_unique<V2Manager>(std::move(dir));
+    if (keep({}, dir)) manager = std::make_unique<V2Manager>(std::move(dir));
+    else manager = std::make_unique<DisabledManager>(kNoCgroupOfItsOwn);
+  } else {
+    std::vector<V1Dir> dirs;
+    for (const auto& h : host.hierarchies) {
+      auto dir = TRY(cgroup_dir(h, path, own, host.layout));
+      if (keep(h.controllers, dir)) dirs.push_back({h.controllers, std::move(dir), h.mount_point});
+    }
+    manager = std::make_unique<V1Manager>(std::move(dirs));
   }
+  if (!config.rootless) return manager;
+  return make_rootless_manager(std::move(manager), std::move(left_out), host.layout == Layout::v2);
+}
+
+// The dirs of stored paths, as the cgroupfs managers (the systemd driver's
+// files too).
+Result<std::unique_ptr<CgroupManager>> open_cgroupfs_manager(const std::map<std::string, std::string>& paths) {
+  for (const auto& [controller, dir] : paths) {
+    if (!fs::path(dir).is_absolute())
+      return fail(fmt::format("stored cgroup path \"{}\" of \"{}\" is not absolute", dir, controller));
+  }
+  if (paths.size() == 1 && paths.begin()->first.empty())
+    return std::make_unique<V2Manager>(paths.begin()->second);
+  // Co-mounted controllers (cpu,cpuacct) share a dir: one V1Dir per dir.
   std::vector<V1Dir> dirs;
-  for (const auto& h : host.hierarchies) {
-    auto dir = TRY(cgroup_dir(h, path, own, host.layout));
-    dirs.push_back({h.controllers, std::move(dir), h.mount_point});
+  for (const auto& [controller, dir] : paths) {
+    auto it = std::find_if(dirs.begin(), dirs.end(), [&](const V1Dir& d) { return d.dir == dir; });
+    if (it == dirs.end()) it = dirs.insert(dirs.end(), V1Dir{{}, dir, {}});
+    if (!controller.empty()) it->controllers.push_back(controller);
   }
   return std::make_unique<V1Manager>(std::move(dirs));
 }
@@ -51,26 +87,12 @@ Result<std::unique_ptr<CgroupManager>> make_cgroup_manager(const CgroupConfig& c
 
 Result<std::unique_ptr<CgroupManager>> open_cgroup_manager(const std::map<std::string, std::string>& paths,
                                                            CgroupDriver driver) {
-  // No paths: the container was created without cgroups.
-  if (driver == CgroupDriver::disabled || paths.empty()) return std::make_unique<DisabledManager>();
-  if (driver == CgroupDriver::systemd) {
-    if (!systemd_running()) return fail("systemd cgroup driver requested but systemd is not running");
-    return fail("systemd cgroup driver is not implemented yet; use the cgroupfs driver");
-  }
-  for (const auto& [controller, dir] : paths) {
-    if (!fs::path(dir).is_absolute())
-      return fail(fmt::format("stored cgroup path \"{}\" of \"{}\" is not absolute", dir, controller));
-  }
-  if (paths.size() == 1 && paths.begin()->first.empty())
-    return std::make_unique<V2Manager>(paths.begin()->second);
-  // Co-mounted controllers (cpu,cpuacct) share a dir: one V1Dir per dir.
-  std::vector<V1Dir> dirs;
-  for (const auto& [controller, dir] : paths) {
-    auto it = std::find_if(dirs.begin(), dirs.end(), [&](const V1Dir& d) { return d.dir == dir; });
-    if (it == dirs.end()) it = dirs.insert(dirs.end(), V1Dir{{}, dir, {}});
-    if (!controller.empty()) it->controllers.push_back(controller);
-  }
-  return std::make_unique<V1Manager>(std::move(dirs));
+  if (driver == CgroupDriver::disabled) return std::make_unique<DisabledManager>();
+  // No paths: a rootless container that was let make none.
+  if (paths.empty()) return std::make_unique<DisabledManager>(kNoCgroupOfItsOwn);
+  auto files = TRY(open_cgroupfs_manager(paths));
+  if (driver == CgroupDriver::systemd) return open_systemd_manager(paths, std::move(files));
+  return files;
 }
 
 }  // namespace nucleus::cgroups

@@ -25,13 +25,17 @@ Result<void> signal_pids(const std::vector<pid_t>& pids, int signal) {
 
 Result<void> signal_all(CgroupManager& m, int signal, bool can_freeze) {
   if (can_freeze) {
-    if (auto r = m.freeze(); !r) log::warn("signal all processes: {}; signalling them unfrozen", r.error().what());
+    auto frozen = m.freeze();
+    // The cgroup is gone, so are its processes: systemd removes a scope's
+    // cgroup as soon as its last process exits.
+    if (!frozen && frozen.error().err() == ENOENT) return {};
+    if (!frozen) log::warn("signal all processes: {}; signalling them unfrozen", frozen.error().what());
   }
   auto pids = m.pids();
   Result<void> sent = pids ? signal_pids(*pids, signal) : std::unexpected(pids.error());
   if (can_freeze) {
     auto thawed = m.thaw();
-    if (sent && !thawed) return thawed;
+    if (sent && !thawed && thawed.error().err() != ENOENT) return thawed;
   }
   return sent;
 }

@@ -30,9 +30,11 @@ struct CgroupConfig {
   std::string id;            // container id
   std::string cgroups_path;  // config.linux.cgroupsPath ("" = default)
   CgroupDriver driver = CgroupDriver::cgroupfs;
+  bool rootless = false;     // --rootless: cgroups/rootless.hpp
   std::filesystem::path mount_root = "/sys/fs/cgroup";
   // Parameters so that tests can describe a fake host.
   std::string proc_self_cgroup_path = "/proc/self/cgroup";
+  std::string proc_init_cgroup_path = "/proc/1/cgroup";  // where systemd's v1 tree starts
   std::string mountinfo_path = "/proc/self/mountinfo";
 };
 

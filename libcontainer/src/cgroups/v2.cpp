@@ -33,8 +33,13 @@ Result<bool> V2Manager::frozen() const { return frozen_v2(dir_); }
 Result<std::vector<pid_t>> V2Manager::pids() const { return read_procs_recursive(dir_); }
 
 Result<void> V2Manager::kill_all(int signal) {
-  if (signal == SIGKILL && ::access((dir_ / "cgroup.kill").c_str(), F_OK) == 0)
-    return write_file(dir_ / "cgroup.kill", "1");
+  if (signal == SIGKILL && ::access((dir_ / "cgroup.kill").c_str(), F_OK) == 0) {
+    auto killed = write_file(dir_ / "cgroup.kill", "1");
+    // Gone meanwhile, and its processes with it: systemd removes a scope's
+    // cgroup as soon as its last process exits.
+    if (!killed && killed.error().err() == ENOENT) return {};
+    return killed;
+  }
   return signal_all(*this, signal, true);
 }
 

@@ -15,12 +15,14 @@
 
 #include "exec/foreground.hpp"
 #include "exec/namespaces.hpp"
+#include "exec/rootless_fork.hpp"
 #include "exec/setns_init.hpp"
 #include "exec/target.hpp"
 #include "init/clone.hpp"
 #include "init/fds.hpp"
 #include "init/sync.hpp"
 #include "nucleus/log.hpp"
+#include "rootless_checks.hpp"
 #include "security/lsm.hpp"
 #include "security/seccomp_notify.hpp"
 #include "state/console_socket.hpp"
@@ -82,6 +84,7 @@ class ChildProcess {
 Result<pid_t> fork_exec_process(const ExecTarget& t, const exec::SetnsInitConfig& cfg,
                                 const SyncChannel& child_end) {
   TRY_VOID(init::ensure_single_threaded());
+  if (exec::needs_user_namespace_first(t.namespaces)) return exec::fork_through_user_namespace(cfg, child_end);
   std::optional<exec::PidNamespaceForChildren> pid_ns;
   if (t.namespaces & CLONE_NEWPID)
     pid_ns.emplace(TRY(exec::PidNamespaceForChildren::enter(t.init_pidfd.get(), t.init_pid)));
@@ -148,7 +151,11 @@ Result<UniqueFd> serve_exec_process(const ExecTarget& t, pid_t pid, const SyncCh
 // setup. Returns the pty master when we keep it.
 Result<UniqueFd> start_process(const ExecTarget& t, pid_t pid, const SyncChannel& sync,
                                const ExecRunOptions& o) {
-  TRY_VOID(exec::join_cgroups(t.cgroups, pid, t.init_pid));
+  auto joined = exec::join_cgroups(t.cgroups, pid, t.init_pid);
+  // As runc: a rootless container's cgroups may not be the user's to join
+  // (cgroup v2 moves need write access up to the common ancestor).
+  if (!joined && !t.rootless_cgroups) return std::unexpected(joined.error());
+  if (!joined) log::debug("exec: not joining the container's cgroups: {}", joined.error().what());
   TRY_VOID(sync.send(SyncType::proceed));
   UniqueFd master = TRY(serve_exec_process(t, pid, sync, o));
   TRY_VOID(wait_for_execve(sync));
@@ -170,6 +177,7 @@ Result<int> exec_in_container(const RuntimeOptions& rt, const std::string& id,
   ExecTarget target = TRY(exec::open_exec_target(rt, id, o));
   TRY_VOID(check_console_flags(process, o));
   TRY_VOID(check_lsm_labels(process));
+  if (rootless_euid()) TRY_VOID(check_rootless_process(process));
   TRY_VOID(init::check_preserved_fds(0, o.preserve_fds));
   // The foreground keeps the pty (CRI-O's kubectl exec -t): it needs a terminal to proxy.
   std::optional<exec::CallerTerminal> terminal;
@@ -183,7 +191,7 @@ Result<int> exec_in_container(const RuntimeOptions& rt, const std::string& id,
   if (target.seccomp) seccomp = TRY(build_seccomp_filter(*target.seccomp));
   exec::SetnsInitConfig cfg{&process,         target.init_pid, target.init_pidfd.get(),
                             target.namespaces, target.root.get(), o.preserve_fds,
-                            signals.saved(),   seccomp.empty() ? nullptr : &seccomp};
+                            signals.saved(),   seccomp.empty() ? nullptr : &seccomp, rootless_euid()};
   ChildProcess child(TRY(fork_exec_process(target, cfg, child_end)));
   child_end.close();
   auto master = start_process(target, child.pid(), parent_end, o);

@@ -55,7 +55,7 @@ Result<void> set_oom_score(SetnsInit& in) { return apply_oom_score_adj(in.proces
 Result<void> enter_namespaces(SetnsInit& in) {
   int mask = in.cfg.namespaces & ~CLONE_NEWPID;
   TRY_VOID(join_namespaces(in.cfg.init_pidfd, in.cfg.init_pid, mask));
-  if (mask & CLONE_NEWUSER) TRY_VOID(init::become_root_in_user_namespace());
+  if ((mask & CLONE_NEWUSER) || in.cfg.user_namespace_joined) TRY_VOID(init::become_root_in_user_namespace());
   return {};
 }
 
@@ -106,7 +106,7 @@ Result<void> load_seccomp(SetnsInit& in, SeccompStage stage) {
 // Also the chdir to process.cwd, which must end inside our root.
 Result<void> switch_identity(SetnsInit& in) {
   TRY_VOID(apply_no_new_privileges(in.process.no_new_privileges));
-  TRY_VOID(apply_identity_and_capabilities(in.process));
+  TRY_VOID(apply_identity_and_capabilities(in.process, in.cfg.rootless_euid));
   return init::check_cwd_inside_root();
 }
 

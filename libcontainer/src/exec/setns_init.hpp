@@ -34,6 +34,8 @@ struct SetnsInitConfig {
   unsigned preserve_fds = 0;
   sigset_t signal_mask{};  // the mask to restore (the runtime blocks signals around the fork)
   const SeccompFilter* seccomp = nullptr;  // the container's linux.seccomp, built by the runtime
+  bool rootless_euid = false;          // the runtime is a user, not root
+  bool user_namespace_joined = false;  // by rootless_fork.hpp's first child: become root in it
 };
 
 // Never returns: execs the process, or hands its error to the runtime and exits.

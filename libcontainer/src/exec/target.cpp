@@ -61,6 +61,7 @@ Result<ExecTarget> open_exec_target(const RuntimeOptions& rt, const std::string&
   // The init may have gone while /proc was read by its pid.
   if (!process_alive(record.init_pid, record.init_start_time)) return fail(kStopped);
   t.cgroups = TRY(exec_cgroup_targets(record.cgroup_paths, opts.cgroups));
+  t.rootless_cgroups = record.rootless;
   t.seccomp = TRY(container_seccomp(record));
   t.state = detail::spec_state(record, "running");
   return t;

@@ -26,6 +26,7 @@ struct ExecTarget {
   int namespaces = 0;   // CLONE_NEW* of the init's that are not ours
   UniqueFd root;        // O_PATH on the init's root, when its mount namespace is ours
   std::vector<CgroupTarget> cgroups;
+  bool rootless_cgroups = false;  // created --rootless: joining them may fail, as in runc
   std::optional<oci::Seccomp> seccomp;  // the container's linux.seccomp (runc applies it to exec too)
   oci::State state;  // "running", for a seccomp agent
 };

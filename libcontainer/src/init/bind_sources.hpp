@@ -19,7 +19,10 @@ namespace nucleus::init {
 // A tree for every bind mount of `config` that `idmapped` has none for,
 // recursive for rbind, relative sources from `bundle`. Binds of a symlink
 // itself (src-nofollow, copy-symlink) are left to the init. Runtime side,
-// before the clone.
+// before the clone. A runtime that may not clone mounts (open_tree needs
+// CAP_SYS_ADMIN over its mount namespace: a rootless one) gets no trees and
+// leaves every bind to the init, which then has the same host uid as the
+// runtime and so the same access.
 Result<MountFds> clone_bind_sources(const oci::Config& config, const std::filesystem::path& bundle,
                                     const MountFds& idmapped);
 

@@ -142,13 +142,16 @@ Result<CgroupHierarchies> read_cgroup_hierarchies() {
 }
 
 // The v2 hierarchy alone: mounted afresh under a cgroup namespace (whose root
-// is the container's cgroup), else the container's dir bound.
+// is the container's cgroup), else the container's dir bound. As in runc, the
+// bind is also the fallback when the kernel refuses the fresh mount (EPERM or
+// EBUSY: a rootless container's user namespace, on a cgroup it does not own).
 Result<void> mount_v2(const MountContext& ctx, const CgroupHierarchy& h, const oci::Mount& m,
                       const MountOptions& o, const std::string& display) {
   if (ctx.cgroup_namespace) {
     UniqueFd target = TRY(mkdir_all_in_root(ctx.root_fd, m.destination, 0755));
-    return mount_at("cgroup2", target.get(), "cgroup2", o.flags & ~(MS_BIND | MS_REC), o.data,
-                    display);
+    auto mounted = mount_at("cgroup2", target.get(), "cgroup2", o.flags & ~(MS_BIND | MS_REC), o.data,
+                            display);
+    if (mounted || (mounted.error().err() != EPERM && mounted.error().err() != EBUSY)) return mounted;
   }
   return bind_hierarchy(ctx, h, m.destination, o, display);
 }

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "init/clone.hpp"
+#include "init/id_maps.hpp"
 #include "init/mount_options.hpp"
 #include "init/namespaces.hpp"
 

@@ -81,9 +81,13 @@ std::string state_json(const Init& in, const char* status) {
 
 // ---- the steps -------------------------------------------------------------
 
+// A user's runtime writes the id maps through procfs files of ours (or has
+// newuidmap do it) that are its own only while we are dumpable: then we turn
+// undumpable once the maps are written (runc's nsexec keeps the same window).
 Result<void> reset_process_state(Init& in) {
   TRY_VOID(reset_signal_state(in.cfg.signal_mask));
   TRY_VOID(die_with_runtime());
+  if (in.cfg.rootless_euid && in.plan.new_user()) return {};
   return make_undumpable();
 }
 
@@ -120,6 +124,7 @@ Result<void> enter_namespaces(Init& in) {
     TRY_VOID(in.sync.send(SyncType::need_id_maps));
     TRY_VOID(in.sync.expect(SyncType::id_maps_written));
   }
+  TRY_VOID(make_undumpable());  // if reset_process_state left it for the maps
   if (in.plan.in_user_namespace()) TRY_VOID(become_root_in_user_namespace());
   // Read before a cgroup namespace rewrites /proc/self/cgroup relative to it.
   if (has_cgroup_mount(in.config)) in.cgroups = TRY(read_cgroup_hierarchies());
@@ -165,6 +170,11 @@ Result<void> open_procfs(Init& in) {
   return {};
 }
 
+// The container's user namespace, or the runtime's own.
+bool under_user_namespace(const Init& in) {
+  return in.plan.in_user_namespace() || in.cfg.runtime_in_user_namespace;
+}
+
 Result<void> mount_rootfs(Init& in) {
   if (!in.plan.has_mount_namespace()) return {};
   in.root_fd = TRY(prepare_root(in.cfg.rootfs, in.linux.rootfs_propagation));
@@ -172,19 +182,22 @@ Result<void> mount_rootfs(Init& in) {
   ctx.root_fd = in.root_fd.get();
   ctx.rootfs = in.cfg.rootfs;
   ctx.bundle = in.cfg.bundle;
-  ctx.in_user_namespace = in.plan.in_user_namespace();
+  ctx.in_user_namespace = under_user_namespace(in);
   ctx.cgroup_namespace = in.plan.new_cgroup;
   ctx.cgroups = in.cgroups ? &*in.cgroups : nullptr;
   ctx.idmapped = in.cfg.idmapped_mounts;
   ctx.sources = in.cfg.bind_sources;
   ctx.mount_label = in.mount_label;
-  for (const auto& m : in.config.mounts) TRY_VOID(mount_entry(ctx, m));
+  for (std::size_t i = 0; i < in.config.mounts.size(); ++i) {
+    if (auto ok = mount_entry(ctx, in.config.mounts[i]); !ok)
+      return std::unexpected(std::move(ok).error().context(fmt::format("mounts[{}]", i)));
+  }
   return {};
 }
 
 Result<void> populate_dev(Init& in) {
   if (!in.plan.has_mount_namespace() || !needs_dev_setup(in.config)) return {};
-  TRY_VOID(create_devices(in.root_fd.get(), &in.linux, in.plan.in_user_namespace()));
+  TRY_VOID(create_devices(in.root_fd.get(), &in.linux, under_user_namespace(in)));
   TRY_VOID(create_dev_symlinks(in.root_fd.get()));
   if (!dev_mount_is_readonly(in.config)) return {};
   UniqueFd dev = TRY(open_in_root(in.root_fd.get(), "/dev", O_PATH | O_DIRECTORY));
@@ -253,7 +266,8 @@ Result<void> apply_process_limits(Init& in) {
     env.push_back("LISTEN_PID=1");
   }
   in.env = TRY(build_process_environment(env, in.process.user.uid));
-  TRY_VOID(apply_rlimits(in.process.rlimits));
+  if (auto ok = apply_rlimits(in.process.rlimits); !ok)
+    return std::unexpected(std::move(ok).error().context("process.rlimits"));
   TRY_VOID(apply_io_priority(in.process.io_priority));
   return apply_scheduler(in.process.scheduler);
 }
@@ -281,7 +295,7 @@ Result<void> load_seccomp_privileged(Init& in) {
 // Also the chdir to process.cwd, which must end inside our root.
 Result<void> switch_identity(Init& in) {
   TRY_VOID(apply_no_new_privileges(in.process.no_new_privileges));
-  TRY_VOID(apply_identity_and_capabilities(in.process));
+  TRY_VOID(apply_identity_and_capabilities(in.process, in.cfg.rootless_euid));
   return check_cwd_inside_root();
 }
 

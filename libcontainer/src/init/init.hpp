@@ -35,6 +35,11 @@ struct InitConfig {
   const MountFds* idmapped_mounts = nullptr;  // detached trees the runtime made (idmap.hpp)
   const MountFds* bind_sources = nullptr;     // in a user namespace (bind_sources.hpp)
   const SeccompFilter* seccomp = nullptr;     // linux.seccomp, built by the runtime; null without one
+  bool rootless_euid = false;                 // the runtime is a user, not root
+  // The runtime is itself in a user namespace (rootless podman's): no mknod,
+  // and the mounts it sees are locked, even when the container has no user
+  // namespace of its own.
+  bool runtime_in_user_namespace = false;
 };
 
 // Whether the runtime must run prestart/createRuntime hooks mid-init (both

@@ -43,9 +43,10 @@ Result<void> bring_up_loopback() {
 Result<void> apply_sysctls(const oci::StringMap& sysctl, const ProcfsHandle& proc) {
   for (const auto& [key, value] : sysctl) {
     // No symlinks: a key names a sysctl, nothing else.
-    UniqueFd fd = TRY(proc.open("sys/" + sysctl_file(key), O_WRONLY | O_TRUNC, false));
-    if (::write(fd.get(), value.data(), value.size()) < 0)
-      return fail_errno(fmt::format("write sysctl {}={}", normalize_sysctl_key(key), value));
+    auto fd = proc.open("sys/" + sysctl_file(key), O_WRONLY | O_TRUNC, false);
+    if (!fd) return std::unexpected(std::move(fd).error().context(fmt::format("linux.sysctl[\"{}\"]", key)));
+    if (::write(fd->get(), value.data(), value.size()) < 0)
+      return fail_errno(fmt::format("linux.sysctl[\"{}\"]: write sysctl {}={}", key, normalize_sysctl_key(key), value));
   }
   return {};
 }

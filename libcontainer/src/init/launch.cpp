@@ -10,6 +10,7 @@
 
 #include "init/bind_sources.hpp"
 #include "init/clone.hpp"
+#include "init/id_maps.hpp"
 #include "init/idmap.hpp"
 #include "init/sync.hpp"
 #include "nucleus/hooks.hpp"

@@ -62,24 +62,6 @@ Result<UniqueFd> open_namespace(const oci::Namespace& ns) {
   return fd;
 }
 
-Result<void> write_proc_file(pid_t pid, std::string_view file, std::string_view content) {
-  std::string path = fmt::format("/proc/{}/{}", pid, file);
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd) return fail_errno(fmt::format("open {}", path));
-  // The kernel takes a map in one write only.
-  ssize_t n = ::write(fd.get(), content.data(), content.size());
-  if (n < 0) return fail_errno(fmt::format("write {}", path));
-  if (static_cast<std::size_t>(n) != content.size())
-    return fail(fmt::format("write {}: short write", path));
-  return {};
-}
-
-std::string format_map(const std::vector<oci::IdMapping>& maps) {
-  std::string out;
-  for (const auto& m : maps) out += fmt::format("{} {} {}\n", m.container_id, m.host_id, m.size);
-  return out;
-}
-
 }  // namespace
 
 bool NamespacePlan::new_user() const {
@@ -149,15 +131,6 @@ PidForChildren::~PidForChildren() {
   if (own_) (void)::setns(own_.get(), CLONE_NEWPID);
 }
 
-Result<void> write_id_maps(pid_t pid, const oci::Linux& linux) {
-  if (::geteuid() != 0) TRY_VOID(write_proc_file(pid, "setgroups", "deny"));
-  if (!linux.uid_mappings.empty())
-    TRY_VOID(write_proc_file(pid, "uid_map", format_map(linux.uid_mappings)));
-  if (!linux.gid_mappings.empty())
-    TRY_VOID(write_proc_file(pid, "gid_map", format_map(linux.gid_mappings)));
-  return {};
-}
-
 Result<void> join_namespaces(const NamespacePlan& plan) {
   for (const auto& j : plan.joins) {
     if (::setns(j.fd.get(), clone_flag(j.type)) != 0)
@@ -179,16 +152,30 @@ Result<void> become_root_in_user_namespace() {
   return {};
 }
 
-Result<void> enter_time_namespace(const oci::Linux& linux) {
-  if (::unshare(CLONE_NEWTIME) != 0) return fail_errno("unshare time namespace");
-  if (linux.time_offsets.empty()) return {};
+namespace {
+
+Result<void> write_time_offsets(const oci::Linux& linux) {
   std::string offsets;
   for (const auto& [clock, off] : linux.time_offsets)
     offsets += fmt::format("{} {} {}\n", clock, off.secs, off.nanosecs);
   UniqueFd fd(::open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC));
   if (!fd) return fail_errno("open /proc/self/timens_offsets");
   if (::write(fd.get(), offsets.data(), offsets.size()) < 0)
-    return fail_errno("write time namespace offsets");
+    return fail_errno("linux.timeOffsets: write time namespace offsets");
+  return {};
+}
+
+}  // namespace
+
+// unshare() makes the namespace for children only, and before Linux 6.2
+// execve does not move the caller into it: the init enters it by setns once
+// the offsets are written (they freeze when the first process enters).
+Result<void> enter_time_namespace(const oci::Linux& linux) {
+  if (::unshare(CLONE_NEWTIME) != 0) return fail_errno("unshare time namespace");
+  if (!linux.time_offsets.empty()) TRY_VOID(write_time_offsets(linux));
+  UniqueFd ns(::open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC));
+  if (!ns) return fail_errno("open /proc/self/ns/time_for_children");
+  if (::setns(ns.get(), CLONE_NEWTIME) != 0) return fail_errno("enter the new time namespace");
   return {};
 }
 

@@ -68,10 +68,6 @@ class PidForChildren {
   UniqueFd own_;
 };
 
-// Parent: uid_map/gid_map of pid's user namespace; setgroups is denied first
-// when the runtime is unprivileged (the kernel requires it then).
-Result<void> write_id_maps(pid_t pid, const oci::Linux& linux);
-
 // Child steps.
 Result<void> join_namespaces(const NamespacePlan& plan);
 Result<void> unshare_namespaces(int flags);

@@ -90,7 +90,10 @@ SysctlScope sysctl_scope(const oci::Linux& linux) {
 Result<void> validate_sysctls(const oci::Linux& linux) {
   if (linux.sysctl.empty()) return {};
   SysctlScope scope = sysctl_scope(linux);
-  for (const auto& [key, value] : linux.sysctl) TRY_VOID(check_sysctl(key, scope));
+  for (const auto& [key, value] : linux.sysctl) {
+    if (auto ok = check_sysctl(key, scope); !ok)
+      return std::unexpected(std::move(ok).error().context(fmt::format("linux.sysctl[\"{}\"]", key)));
+  }
   return {};
 }
 

@@ -99,7 +99,7 @@ Result<void> set_keep_caps(bool on) {
 
 }  // namespace
 
-Result<void> apply_identity_and_capabilities(const oci::Process& process) {
+Result<void> apply_identity_and_capabilities(const oci::Process& process, bool rootless_runtime) {
   const oci::User& user = process.user;
   auto current = TRY(caps::read_capabilities());
   auto plan = caps::plan_capabilities(process.capabilities, current);
@@ -109,7 +109,7 @@ Result<void> apply_identity_and_capabilities(const oci::Process& process) {
   bool chdir_pending = TRY(chdir_as_runtime(process.cwd));
   TRY_VOID(caps::drop_bounding_set(plan.sets.bounding));
   TRY_VOID(set_keep_caps(true));
-  TRY_VOID(set_groups(user.additional_gids));
+  if (!rootless_runtime) TRY_VOID(set_groups(user.additional_gids));
   TRY_VOID(give_stdio_to(user.uid));
   TRY_VOID(switch_user(user));
   if (chdir_pending && ::chdir(process.cwd.c_str()) != 0)

@@ -59,7 +59,9 @@ Result<void> apply_scheduler(const std::optional<oci::Scheduler>& sched);
 // without permitted+inheritable), are logged as warnings and ignored: the
 // spec says runtimes SHOULD NOT fail on those, and runc warns likewise for
 // unknown names. An absent capabilities object means no capabilities.
-Result<void> apply_identity_and_capabilities(const oci::Process& process);
+// rootless_runtime (runc's RootlessEUID): setgroups is not called, so the
+// caller's own groups stay (mapped), as in runc; additional gids were refused.
+Result<void> apply_identity_and_capabilities(const oci::Process& process, bool rootless_runtime = false);
 
 // prctl(PR_SET_NO_NEW_PRIVS); false does nothing (the bit cannot be cleared).
 Result<void> apply_no_new_privileges(bool enable);

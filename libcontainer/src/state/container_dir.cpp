@@ -77,12 +77,37 @@ Result<void> remove_contents(int dirfd, const fs::path& display) {
   return result;
 }
 
+constexpr std::string_view kCreatingPrefix = ".creating@";
+
 std::string creating_name() {
   std::uint64_t r = 0;
   if (::getrandom(&r, sizeof r, GRND_NONBLOCK) != static_cast<ssize_t>(sizeof r))
     r = static_cast<std::uint64_t>(::getpid()) << 32 ^ static_cast<std::uint64_t>(::time(nullptr));
   // '@' never appears in a valid id, so list_ids() skips these.
-  return fmt::format(".creating@{:016x}", r);
+  return fmt::format("{}{:016x}", kCreatingPrefix, r);
+}
+
+// A fresh temporary directory under root_fd, locked. One removed by a
+// concurrent delete's remove_abandoned() before we opened or locked it is
+// made again.
+Result<std::pair<std::string, UniqueFd>> make_locked_temp(int root_fd, const fs::path& root) {
+  for (int attempt = 0;; ++attempt) {
+    std::string tmp = creating_name();
+    if (::mkdirat(root_fd, tmp.c_str(), 0711) != 0) return fail_errno(fmt::format("mkdir {}", (root / tmp).string()));
+    UniqueFd fd(::openat(root_fd, tmp.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd && errno != ENOENT) {
+      int err = errno;
+      ::unlinkat(root_fd, tmp.c_str(), AT_REMOVEDIR);
+      return fail_errno(fmt::format("open {}", (root / tmp).string()), err);
+    }
+    struct stat st {};
+    if (fd) {
+      TRY_VOID(lock_exclusive(fd.get(), root / tmp));
+      if (::fstat(fd.get(), &st) != 0) return fail_errno(fmt::format("stat {}", (root / tmp).string()));
+      if (st.st_nlink > 0) return std::pair{std::move(tmp), std::move(fd)};
+    }
+    if (attempt == 8) return fail(fmt::format("mkdir {}: removed again and again", (root / tmp).string()));
+  }
 }
 
 Result<UniqueFd> open_root(const fs::path& root) {
@@ -166,18 +191,9 @@ Result<ContainerDir> ContainerDir::create(const fs::path& root, const std::strin
   if (::fstatat(root_fd.get(), id.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
     return fail(fmt::format("container with id exists: {}", id));
 
-  std::string tmp = creating_name();
-  if (::mkdirat(root_fd.get(), tmp.c_str(), 0711) != 0)
-    return fail_errno(fmt::format("mkdir {}", (root / tmp).string()));
-  UniqueFd dir_fd(::openat(root_fd.get(), tmp.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  auto [tmp, dir_fd] = TRY(make_locked_temp(root_fd.get(), root));
   // From here on the object owns the directory and undoes it on failure.
   ContainerDir dir(id, root / tmp, std::move(root_fd), std::move(dir_fd), true);
-  if (!dir.dir_fd_) {
-    int err = errno;
-    ::unlinkat(dir.root_fd_.get(), tmp.c_str(), AT_REMOVEDIR);
-    return fail_errno(fmt::format("open {}", dir.path_.string()), err);
-  }
-  TRY_VOID(lock_exclusive(dir.fd(), dir.path_));
   // Publish under the real name only if nothing holds it (atomically).
   if (::renameat2(dir.root_fd_.get(), tmp.c_str(), dir.root_fd_.get(), id.c_str(),
                   RENAME_NOREPLACE) != 0) {
@@ -187,6 +203,12 @@ Result<ContainerDir> ContainerDir::create(const fs::path& root, const std::strin
   }
   dir.path_ = root / id;
   return dir;
+}
+
+Result<void> ContainerDir::make_sticky_root(const fs::path& root) {
+  TRY_VOID(mkdir_all(root, 0700));
+  if (::chmod(root.c_str(), 01700) != 0) return fail_errno(fmt::format("chmod {}", root.string()));
+  return {};
 }
 
 Result<ContainerDir> ContainerDir::open(const fs::path& root, const std::string& id) {
@@ -211,6 +233,18 @@ Result<ContainerDir> ContainerDir::open(const fs::path& root, const std::string&
       return ContainerDir(id, root / id, std::move(probe), std::move(dir_fd), false);
   }
   return fail(fmt::format("open {}: directory keeps being replaced", (root / id).string()));
+}
+
+void ContainerDir::remove_abandoned(const fs::path& root) {
+  DIR* d = ::opendir(root.c_str());
+  if (d == nullptr) return;
+  while (dirent* e = ::readdir(d)) {
+    if (!std::string_view(e->d_name).starts_with(kCreatingPrefix)) continue;
+    UniqueFd fd(::openat(::dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd || ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) continue;  // gone, or its create is alive
+    if (remove_contents(fd.get(), root / e->d_name)) ::unlinkat(::dirfd(d), e->d_name, AT_REMOVEDIR);
+  }
+  ::closedir(d);
 }
 
 Result<std::vector<std::string>> ContainerDir::list_ids(const fs::path& root) {

@@ -28,11 +28,19 @@ class ContainerDir {
   // Until commit(), the destructor removes the directory again.
   static Result<ContainerDir> create(const std::filesystem::path& root, const std::string& id);
 
+  // A state root in $XDG_RUNTIME_DIR: made (0700, with parents) if needed and
+  // set sticky, as the XDG spec asks so that tmpfiles cleaners leave it.
+  static Result<void> make_sticky_root(const std::filesystem::path& root);
+
   // Open and lock an existing <root>/<id>, waiting for the holder. Error
   // "container does not exist" when it is missing or was deleted while we
   // waited. The lock is per open: a second open of one id in the same
   // process, while the first object lives, waits forever.
   static Result<ContainerDir> open(const std::filesystem::path& root, const std::string& id);
+
+  // Remove what creates killed between making their temporary directory and
+  // naming it left under root: those nobody holds locked (issue 12).
+  static void remove_abandoned(const std::filesystem::path& root);
 
   // Ids under root, sorted; a missing root is an empty list.
   static Result<std::vector<std::string>> list_ids(const std::filesystem::path& root);

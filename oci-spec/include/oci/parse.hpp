@@ -47,7 +47,9 @@ std::expected<void, SpecError> validate(const Config& c);
 
 // What `runc spec` (or `runc spec --rootless`) writes, with ociVersion
 // kSpecVersion. The rootless variant maps the caller's euid/egid to 0.
-Config default_config(bool rootless);
+// cgroup_namespace: runc adds one on a pure cgroup v2 host (the caller knows
+// the host; this library does not look).
+Config default_config(bool rootless, bool cgroup_namespace = false);
 inline constexpr std::string_view kSpecVersion = "1.3.0";
 
 // ---- process.json (exec --process) ----------------------------------------

@@ -9,40 +9,6 @@ using namespace nucleus;
 using namespace nucleus::cgroups;
 using namespace nucleus::cgroups::testing;
 
-TEST_CASE("systemd driver: slice:prefix:name, and an error without systemd", "[cgroups][driver]") {
-  auto p = parse_systemd_path("system.slice:docker:abc", "c1");
-  REQUIRE(p);
-  CHECK(p->slice == "system.slice");
-  CHECK(p->prefix == "docker");
-  CHECK(p->name == "abc");
-  auto def = parse_systemd_path("", "c1");
-  REQUIRE(def);
-  CHECK(def->name == "c1");
-  auto bad = parse_systemd_path("/a/b", "c1");
-  REQUIRE_FALSE(bad);
-  CHECK(bad.error().what() ==
-        "expected cgroupsPath to be of format \"slice:prefix:name\" for systemd cgroups, got \"/a/b\" instead");
-  CHECK_FALSE(parse_systemd_path("a:b:c:d", "c1"));
-
-  TempDir tmp;
-  CgroupConfig c;
-  c.id = "c1";
-  c.driver = CgroupDriver::systemd;
-  CHECK_FALSE(systemd_running(tmp.path() / "run/systemd/system"));
-  auto m = make_systemd_manager(c, tmp.path() / "run/systemd/system");
-  REQUIRE_FALSE(m);
-  CHECK(m.error().what() == "systemd cgroup driver requested but systemd is not running");
-  fs::create_directories(tmp.path() / "run/systemd/system");
-  CHECK(systemd_running(tmp.path() / "run/systemd/system"));
-  // With systemd present the driver is still missing, and says so.
-  auto later = make_systemd_manager(c, tmp.path() / "run/systemd/system");
-  REQUIRE_FALSE(later);
-  CHECK_THAT(later.error().what(), Catch::Contains("not implemented"));
-  c.cgroups_path = "/a/b";
-  CHECK_THAT(make_systemd_manager(c, tmp.path() / "run/systemd/system").error().what(),
-             Catch::Contains("slice:prefix:name"));
-}
-
 TEST_CASE("make_cgroup_manager(systemd) on this host", "[cgroups][driver]") {
   if (systemd_running()) {
     WARN("systemd runs here; skipping the no-systemd check");
@@ -53,10 +19,10 @@ TEST_CASE("make_cgroup_manager(systemd) on this host", "[cgroups][driver]") {
   c.driver = CgroupDriver::systemd;
   auto m = make_cgroup_manager(c);
   REQUIRE_FALSE(m);
-  CHECK(m.error().what() == "systemd cgroup driver requested but systemd is not running");
+  CHECK(m.error().what() == "systemd not running on this host, cannot use systemd cgroups manager");
   auto o = open_cgroup_manager({{"", "/sys/fs/cgroup/x"}}, CgroupDriver::systemd);
   REQUIRE_FALSE(o);
-  CHECK(o.error().what() == "systemd cgroup driver requested but systemd is not running");
+  CHECK(o.error().what() == "systemd not running on this host, cannot use systemd cgroups manager");
 }
 
 TEST_CASE("disabled driver: membership is a no-op, queries say cgroups disabled", "[cgroups][driver]") {
@@ -78,10 +44,19 @@ TEST_CASE("disabled driver: membership is a no-op, queries say cgroups disabled"
   CHECK(pids.error().what() == "cgroups disabled");
   CHECK((*m)->kill_all(9).error().what() == "cgroups disabled");
   CHECK((*m)->freeze().error().what() == "cgroups disabled");
-  // Nothing stored: the container had no cgroups.
+  // Nothing stored: a rootless container that could make no cgroup.
   auto o = open_cgroup_manager({}, CgroupDriver::cgroupfs);
   REQUIRE(o);
-  CHECK((*o)->pids().error().what() == "cgroups disabled");
+  CHECK((*o)->pids().error().what() ==
+        "the container has no cgroup of its own (rootless, and the user may not create one here)");
+  oci::Resources limit;
+  limit.pids.emplace();
+  limit.pids->limit = 5;
+  auto refused = (*o)->check({limit, limit});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().what() ==
+        "linux.resources: the container has no cgroup of its own (rootless, and the user may not create one here)");
+  CHECK((*m)->check({limit, limit}));  // disabled: set() only warns
 }
 
 TEST_CASE("make_cgroup_manager reports bad paths and hosts", "[cgroups][driver]") {

@@ -103,6 +103,15 @@ TEST_CASE("v2: kill_all(SIGKILL) uses cgroup.kill when the kernel has it", "[cgr
   CHECK(get(dir / "cgroup.freeze") == "0");  // no freeze needed
 }
 
+TEST_CASE("v2: kill_all of a cgroup that is gone has nothing to do", "[cgroups][v2]") {
+  // A systemd scope's cgroup goes as soon as its last process exits.
+  V2Host host;
+  auto m = make(host.config("c1", "/c1"));
+  REQUIRE(m->kill_all(SIGKILL));
+  REQUIRE(m->kill_all(SIGTERM));
+  CHECK_FALSE(fs::exists(host.root() / "c1"));
+}
+
 TEST_CASE("v2: kill_all signals every process, frozen meanwhile", "[cgroups][v2]") {
   V2Host host;
   auto m = make(host.config("c1", "/c1"));

@@ -83,7 +83,8 @@ TEST_CASE("the scope follows the config's namespaces; joining our own counts as 
   l.sysctl["kernel.shmmax"] = "1";
   auto r = validate_sysctls(l);
   REQUIRE_FALSE(r);
-  CHECK(r.error().what() == "sysctl \"kernel.shmmax\" is not allowed in the hosts ipc namespace");
+  CHECK(r.error().what() ==
+        "linux.sysctl[\"kernel.shmmax\"]: sysctl \"kernel.shmmax\" is not allowed in the hosts ipc namespace");
   l.sysctl = {{"net.ipv4.ip_forward", "1"}, {"kernel.domainname", "x"}};
   CHECK(validate_sysctls(l));
 }

@@ -168,6 +168,22 @@ TEST_CASE("container dir: list_ids", "[state][dir]") {
   CHECK(*ids == std::vector<std::string>{"a", "b", "c.1", "d"});
 }
 
+TEST_CASE("container dir: remove_abandoned removes unlocked temporary dirs only", "[state][dir][lock]") {
+  TempDir tmp;
+  fs::create_directory(tmp / ".creating@dead");
+  std::ofstream(tmp / ".creating@dead" / "f") << "x";
+  fs::create_directory(tmp / ".creating@alive");
+  UniqueFd held(::open((tmp / ".creating@alive").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  REQUIRE(::flock(held.get(), LOCK_EX) == 0);
+  auto kept = ContainerDir::create(tmp.path(), "kept");
+  REQUIRE(kept);
+  kept->commit();
+  ContainerDir::remove_abandoned(tmp.path());
+  CHECK_FALSE(fs::exists(tmp / ".creating@dead"));
+  CHECK(fs::exists(tmp / ".creating@alive"));
+  CHECK(fs::exists(tmp / "kept"));
+}
+
 TEST_CASE("container dir: create holds the lock until done", "[state][dir][lock]") {
   TempDir tmp;
   {
