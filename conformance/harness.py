@@ -30,6 +30,7 @@ import ast
 import atexit
 import ctypes
 import glob
+import hashlib
 import json
 import os
 import re
@@ -254,6 +255,13 @@ def load_config(bundle):
 def save_config(bundle, config):
     with open(config_path(bundle), "w") as f:
         json.dump(config, f, indent=2)
+    # tools/fuzz seeds its config corpus from the bundles the suite makes.
+    corpus = os.environ.get("NUCLEUS_CORPUS")
+    if corpus:
+        text = json.dumps(config, indent=2).encode()
+        os.makedirs(corpus, exist_ok=True)
+        with open(os.path.join(corpus, hashlib.sha1(text).hexdigest() + ".json"), "wb") as f:
+            f.write(text)
 
 
 def cached_rootfs():

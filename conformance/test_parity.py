@@ -10,7 +10,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (NUCLEUS, check, check_eq, check_in, error_messages, main, make_bundle, new_id,  # noqa: E402
+from harness import (NUCLEUS, check, check_eq, check_in, error_messages, load_config, main, make_bundle, new_id,  # noqa: E402
                      nothing_left, own_rootfs, run, run_detached, run_to_files, skip, state_root, tempdir, test,
                      userns, wait_for)
 
@@ -325,6 +325,32 @@ def debug_logs_each_step_with_its_duration():
     rc, _, err = run(["--debug", "run", "--bundle", make_bundle(bad_mount, args=["true"]), new_id("debug")])
     check_eq(rc, 1, "run with a missing bind source")
     check_in("init: mount_rootfs failed (", error_messages(err), "the failing step")
+
+
+@test
+def repeated_keys_and_invalid_utf8_are_read_as_go_reads_them():
+    """runc reads config.json with Go's encoding/json: a repeated key decodes
+    into what the first left (a second "hostname" wins; a second, partial
+    "process" object changes only the members it names) and each byte that is
+    not valid UTF-8 in a string becomes U+FFFD (runc 1.1.5 prints exactly
+    this)."""
+    bundle = make_bundle(args=["sh", "-c", 'hostname; echo "$FOO"; pwd'])
+    config = load_config(bundle)
+    config["hostname"] = "SECOND"
+    config["process"]["env"].append("FOO=X")
+    raw = json.dumps(config, indent=2).encode()
+    raw = raw.replace(b'"hostname": "SECOND"', b'"hostname": "first", "hostname": "h\xfe"')
+    raw = raw.replace(b'"FOO=X"', b'"FOO=a\xffb\xc3"')
+    raw = raw.rstrip()[:-1] + b', "process": {"cwd": "/bin"}}'
+    with open(os.path.join(bundle, "config.json"), "wb") as f:
+        f.write(raw)
+    cid = new_id("gojson")
+    p = subprocess.run([NUCLEUS, "--root", state_root(), "run", "--bundle", bundle, cid],
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    check_eq(p.returncode, 0, f"exit code ({p.stderr!r})")
+    fffd = "\ufffd".encode()
+    check_eq(p.stdout, b"h" + fffd + b"\na" + fffd + b"b" + fffd + b"\n/bin\n", "stdout")
+    nothing_left(cid)
 
 
 main()

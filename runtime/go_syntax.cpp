@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "nucleus/utf8.hpp"
+
 namespace nucleus::cli {
 
 namespace {
@@ -105,20 +107,6 @@ bool parse_duration_element(std::string_view& s, std::uint64_t& total) {
     return true;
   }
   return false;  // missing or unknown unit
-}
-
-// The length of the UTF-8 sequence at s[i], or 0 when it is not valid UTF-8.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  const auto b = static_cast<unsigned char>(s[i]);
-  std::size_t n = b >= 0xf0 && b <= 0xf4 ? 4 : b >= 0xe0 ? 3 : b >= 0xc2 ? 2 : 0;
-  if (b >= 0xf5 || n == 0 || i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k)
-    if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return 0;
-  const auto b1 = static_cast<unsigned char>(s[i + 1]);
-  if ((b == 0xe0 && b1 < 0xa0) || (b == 0xed && b1 >= 0xa0) || (b == 0xf0 && b1 < 0x90) ||
-      (b == 0xf4 && b1 >= 0x90))
-    return 0;  // overlong, surrogate or beyond U+10FFFF
-  return n;
 }
 
 }  // namespace

@@ -9,8 +9,12 @@
 #include <cstdlib>
 #include <limits>
 #include <memory>
+#include <optional>
+#include <unordered_map>
 
 #include <fmt/format.h>
+
+#include "nucleus/utf8.hpp"
 
 namespace oci::json {
 
@@ -135,8 +139,33 @@ std::string ParseError::what() const {
 
 namespace {
 
+// A repeated key decodes into what the first one left, as Go's encoding/json
+// decodes into a struct or map field: objects merge member by member, any
+// other value replaces. (runc reads {"process": {...}, "process": {"cwd": "/x"}}
+// as the first process with cwd /x.)
+void merge_into(Value& old, Value v) {
+  if (!old.is_object() || !v.is_object()) {
+    old = std::move(v);
+    return;
+  }
+  Object& members = old.as_object();
+  Object& added = v.as_object();
+  members.reserve(members.size() + added.size());  // the views below stay valid
+  std::unordered_map<std::string_view, std::size_t> index;
+  for (std::size_t i = 0; i < members.size(); ++i) index[members[i].first] = i;
+  for (auto& [key, value] : added) {
+    if (auto it = index.find(key); it != index.end()) {
+      merge_into(members[it->second].second, std::move(value));
+    } else {
+      members.emplace_back(key, std::move(value));
+      index.emplace(members.back().first, members.size() - 1);
+    }
+  }
+}
+
 // Builds the tree from yajl events: a stack of open containers, each with the
-// key waiting for its value when it is an object.
+// key waiting for its value when it is an object, and the position of each
+// key it holds (so a repeated key is found without a scan).
 class Builder {
  public:
   Value root;
@@ -150,8 +179,14 @@ class Builder {
     Frame& top = stack_.back();
     if (top.value.is_array()) {
       top.value.as_array().push_back(std::move(v));
+      return true;
+    }
+    Object& members = top.value.as_object();
+    auto [it, fresh] = top.keys.try_emplace(top.key, members.size());
+    if (fresh) {
+      members.emplace_back(std::move(top.key), std::move(v));
     } else {
-      top.value.as_object().emplace_back(std::move(top.key), std::move(v));
+      merge_into(members[it->second].second, std::move(v));
     }
     return true;
   }
@@ -162,7 +197,7 @@ class Builder {
       error = fmt::format("nesting deeper than {} levels", kMaxDepth);
       return false;
     }
-    stack_.push_back(Frame{std::move(container), {}});
+    stack_.push_back(Frame{std::move(container), {}, {}});
     return true;
   }
   bool key(std::string k) {
@@ -200,13 +235,15 @@ class Builder {
   struct Frame {
     Value value;
     std::string key;
+    std::unordered_map<std::string, std::size_t> keys;
   };
   std::vector<Frame> stack_;
 };
 
 Builder& B(void* ctx) { return *static_cast<Builder*>(ctx); }
-std::string_view sv(const unsigned char* s, std::size_t n) {
-  return {reinterpret_cast<const char*>(s), n};
+// A string or key as encoding/json decodes it: invalid UTF-8 becomes U+FFFD.
+std::string text(const unsigned char* s, std::size_t n) {
+  return nucleus::utf8_coerce({reinterpret_cast<const char*>(s), n});
 }
 
 const yajl_callbacks kCallbacks = {
@@ -215,9 +252,9 @@ const yajl_callbacks kCallbacks = {
     nullptr,
     nullptr,
     [](void* c, const char* s, std::size_t n) { return int(B(c).number({s, n})); },
-    [](void* c, const unsigned char* s, std::size_t n) { return int(B(c).add(Value(sv(s, n)))); },
+    [](void* c, const unsigned char* s, std::size_t n) { return int(B(c).add(Value(text(s, n)))); },
     [](void* c) { return int(B(c).open(Value(Object{}))); },
-    [](void* c, const unsigned char* s, std::size_t n) { return int(B(c).key(std::string(sv(s, n)))); },
+    [](void* c, const unsigned char* s, std::size_t n) { return int(B(c).key(text(s, n))); },
     [](void* c) { return int(B(c).close()); },
     [](void* c) { return int(B(c).open(Value(Array{}))); },
     [](void* c) { return int(B(c).close()); },
@@ -237,13 +274,54 @@ std::string yajl_message(yajl_handle h, std::string_view text) {
   return msg;
 }
 
+// Go reads a \uD800-\uDFFF escape that is not half of a surrogate pair as
+// U+FFFD; yajl would make "?", CESU-8 or a wrong code point of it. Such an
+// escape is rewritten to \ufffd, the same length, so error offsets hold.
+std::optional<unsigned> hex4(std::string_view s, std::size_t i) {
+  unsigned v = 0;
+  if (i + 4 > s.size()) return std::nullopt;
+  auto [end, ec] = std::from_chars(s.data() + i, s.data() + i + 4, v, 16);
+  if (ec != std::errc() || end != s.data() + i + 4) return std::nullopt;
+  return v;
+}
+
+std::string_view replace_lone_surrogates(std::string_view text, std::string& storage) {
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '"') {
+      in_string = !in_string;
+    } else if (in_string && text[i] == '\\' && i + 1 < text.size()) {
+      if (text[i + 1] != 'u') {
+        ++i;  // the escaped character
+        continue;
+      }
+      auto unit = hex4(text, i + 2);
+      if (!unit || *unit < 0xD800 || *unit > 0xDFFF) continue;
+      bool high = *unit < 0xDC00;
+      std::optional<unsigned> next;
+      if (high && text.substr(i + 6, 2) == "\\u") next = hex4(text, i + 8);
+      if (next && *next >= 0xDC00 && *next <= 0xDFFF) {
+        i += 11;  // a pair: both escapes stay
+        continue;
+      }
+      if (storage.empty()) storage = text;
+      storage.replace(i + 2, 4, "fffd");
+      i += 5;
+    }
+  }
+  return storage.empty() ? text : std::string_view(storage);
+}
+
 }  // namespace
 
 std::expected<Value, ParseError> parse(std::string_view text) {
+  std::string rewritten;
+  text = replace_lone_surrogates(text, rewritten);
   Builder b;
   std::unique_ptr<yajl_handle_t, YajlFree> h(yajl_alloc(&kCallbacks, nullptr, &b));
-  // Defaults are what we want: strings must be valid UTF-8, no comments, one
-  // value, no trailing garbage.
+  // No comments, one value, no trailing garbage (yajl's defaults); invalid
+  // UTF-8 is not an error but replaced (text()), as runc reads it.
+  yajl_config(h.get(), yajl_dont_validate_strings, 1);
   yajl_status st = yajl_parse(h.get(), reinterpret_cast<const unsigned char*>(text.data()),
                               text.size());
   if (st == yajl_status_ok) st = yajl_complete_parse(h.get());

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "nucleus/utf8.hpp"
 #include "oci/json.hpp"
 
 namespace oci::json {
@@ -134,8 +135,11 @@ class Writer {
         out += "\\u00";
         out += kHex[c >> 4];
         out += kHex[c & 0xF];
+      } else if (const std::size_t n = nucleus::utf8_length(s, i)) {
+        out.append(s.substr(i, n));
+        i += n - 1;
       } else {
-        out += static_cast<char>(c);
+        out += "\\ufffd";  // as Go writes an invalid byte
       }
     }
     out += '"';

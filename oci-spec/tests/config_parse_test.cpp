@@ -68,7 +68,7 @@ TEST_CASE("parse_config rejects bad documents, naming the path") {
       {R"("linux": {"resources": {"cpu": {"shares": -2}}})", "linux.resources.cpu.shares: expected an integer between 0 and 18446744073709551615"},
       {R"("linux": {"resources": {"memory": {"limit": 9223372036854775808}}})", "linux.resources.memory.limit: expected an integer between -9223372036854775808 and 9223372036854775807"},
       // required properties
-      {R"("root": {"readonly": true})", "root.path: required property missing"},
+      {R"({"ociVersion": "1.3.0", "root": {"readonly": true}})", "root.path: required property missing"},
       {R"("process": {"args": ["sh"]})", "process.cwd: required property missing"},
       {R"("process": {"cwd": "/", "consoleSize": {"height": 1}})", "process.consoleSize.width: required property missing"},
       {R"("process": {"cwd": "/", "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 1}]})", "process.rlimits[0].soft: required property missing"},
@@ -110,6 +110,16 @@ TEST_CASE("parse_config rejects bad documents, naming the path") {
     std::string doc = c.doc[0] == '{' || c.doc[0] == '[' ? c.doc : config_with(c.doc);
     CHECK_THAT(parse_error(doc), Catch::Contains(c.expected));
   }
+}
+
+// As runc (Go's encoding/json) reads a repeated member: into what the first
+// one left, so a second "root" object adds to the first.
+TEST_CASE("parse_config: a repeated member decodes into the first") {
+  auto c = oci::parse_config(config_with(R"("hostname": "a", "root": {"readonly": true}, "hostname": "b")"));
+  REQUIRE(c.has_value());
+  CHECK(c->root->path == "rootfs");
+  CHECK(c->root->readonly);
+  CHECK(c->hostname == "b");
 }
 
 TEST_CASE("parse_config: unknown properties ignored, null means absent") {
