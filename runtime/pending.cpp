@@ -4,9 +4,6 @@
 
 namespace nucleus::cli::pending {
 
-Result<int> exec_process(const RuntimeOptions&, const ExecOptions&) {
-  return not_implemented("exec");
-}
 Result<void> checkpoint_container(const RuntimeOptions&, const CheckpointOptions&) {
   return not_implemented("checkpoint");
 }

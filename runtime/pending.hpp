@@ -20,8 +20,6 @@
 namespace nucleus::cli::pending {
 
 // Not declared by libcontainer yet; the shapes the CLI proposes.
-// exec: the process's exit status (or 0 once started with --detach).
-Result<int> exec_process(const RuntimeOptions& rt, const ExecOptions& opts);
 Result<void> checkpoint_container(const RuntimeOptions& rt, const CheckpointOptions& opts);
 // restore: like run (the exit status, or 0 with --detach).
 Result<int> restore_container(const RuntimeOptions& rt, const oci::Config& config,

@@ -84,7 +84,7 @@ class ChildProcess {
 Result<pid_t> fork_exec_process(const ExecTarget& t, const exec::SetnsInitConfig& cfg,
                                 const SyncChannel& child_end) {
   TRY_VOID(init::ensure_single_threaded());
-  if (exec::needs_user_namespace_first(t.namespaces)) return exec::fork_through_user_namespace(cfg, child_end);
+  if (exec::needs_helper_process(t.namespaces)) return exec::fork_through_helper(cfg, child_end);
   std::optional<exec::PidNamespaceForChildren> pid_ns;
   if (t.namespaces & CLONE_NEWPID)
     pid_ns.emplace(TRY(exec::PidNamespaceForChildren::enter(t.init_pidfd.get(), t.init_pid)));

@@ -13,11 +13,18 @@
 #include <fmt/format.h>
 
 #include "exec/namespaces.hpp"
+#include "nucleus/rootless.hpp"
 #include "nucleus/unique_fd.hpp"
 
 namespace nucleus::exec {
 
 namespace {
+
+// A runtime that is not root has no capabilities in the container's user
+// namespace until it joins it.
+bool join_user_namespace_first(int namespaces) {
+  return (namespaces & CLONE_NEWUSER) && ::geteuid() != 0;
+}
 
 void write_all(int fd, std::string_view text) {
   while (!text.empty()) {
@@ -30,7 +37,9 @@ void write_all(int fd, std::string_view text) {
 
 // The first child: "P<pid>" or "E<error>" on `report`, then exit.
 [[noreturn]] void first_child(SetnsInitConfig config, const init::SyncChannel& child_end, UniqueFd report) {
-  auto joined = join_namespaces(config.init_pidfd, config.init_pid, CLONE_NEWUSER);
+  const bool join_user = join_user_namespace_first(config.namespaces);  // before we become root
+  Result<void> joined;
+  if (join_user) joined = join_namespaces(config.init_pidfd, config.init_pid, CLONE_NEWUSER);
   std::optional<PidNamespaceForChildren> pid_ns;
   if (joined && (config.namespaces & CLONE_NEWPID)) {
     auto entered = PidNamespaceForChildren::enter(config.init_pidfd, config.init_pid);
@@ -41,8 +50,10 @@ void write_all(int fd, std::string_view text) {
     write_all(report.get(), "E" + joined.error().what());
     ::_exit(1);
   }
-  config.namespaces &= ~CLONE_NEWUSER;
-  config.user_namespace_joined = true;
+  if (join_user) {
+    config.namespaces &= ~CLONE_NEWUSER;
+    config.user_namespace_joined = true;
+  }
   pid_t pid =
       static_cast<pid_t>(::syscall(SYS_clone, CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
   if (pid == 0) {
@@ -57,11 +68,11 @@ void write_all(int fd, std::string_view text) {
 
 }  // namespace
 
-bool needs_user_namespace_first(int namespaces) {
-  return (namespaces & CLONE_NEWUSER) && (namespaces & CLONE_NEWPID) && ::geteuid() != 0;
+bool needs_helper_process(int namespaces) {
+  return (namespaces & CLONE_NEWPID) && (::geteuid() != 0 || running_in_user_namespace());
 }
 
-Result<pid_t> fork_through_user_namespace(SetnsInitConfig config, const init::SyncChannel& child_end) {
+Result<pid_t> fork_through_helper(SetnsInitConfig config, const init::SyncChannel& child_end) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return fail_errno("pipe");
   UniqueFd read_end(fds[0]), write_end(fds[1]);
