@@ -77,7 +77,11 @@ Result<Prepared> prepare(const oci::Config& config, const CreateOptions& o, bool
   if (!config.process) return fail("process: required property missing");
   if (!config.root) return fail("root: required property missing");
   TRY_VOID(check_console_flags(*config.process, o, detached));
-  Prepared p{config, TRY(resolve_rootfs(*config.root, o.bundle)), init::listen_fds_for_us(), {}};
+  // Not TRY inside the braces: leaving a statement expression mid-initializer
+  // skips the destructors of the members already made (LeakSanitizer caught
+  // the config copy of a create refused for its rootfs).
+  std::filesystem::path rootfs = TRY(resolve_rootfs(*config.root, o.bundle));
+  Prepared p{config, std::move(rootfs), init::listen_fds_for_us(), {}};
   TRY_VOID(init::check_preserved_fds(p.listen_fds, o.preserve_fds));
   if (!p.config.linux) p.config.linux.emplace();
   TRY_VOID(check_lsm_labels(*p.config.process, p.config.linux->mount_label));

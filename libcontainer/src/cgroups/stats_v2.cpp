@@ -115,7 +115,8 @@ Result<void> read_io_v2(const fs::path& dir, BlkioStats& out) {
     for (size_t i = 1; i < f.size(); ++i) {
       auto eq = f[i].find('=');
       if (eq == std::string_view::npos) continue;
-      add_io_entry(out, major, minor, f[i].substr(0, eq), TRY(parse_counter(f[i].substr(eq + 1), file.native())));
+      auto value = TRY(parse_counter(f[i].substr(eq + 1), file.native()));
+      add_io_entry(out, major, minor, f[i].substr(0, eq), value);
     }
   }
   return {};
