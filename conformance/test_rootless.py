@@ -186,12 +186,18 @@ def run_with_a_single_id_map():
     check_eq(lines[2], "deny", "setgroups (the kernel requires deny for a user's own gid map)")
 
 
+def user_sleeper(*verb):
+    """A `sleep 30` container of the test user, made by `verb` (create, or
+    run --detach); its id."""
+    cid = new_id("rl")
+    rc, _, err = USER.runtime_detached([*verb, "--bundle", bundle(["sleep", "30"]), cid])
+    check_eq(rc, 0, f"{' '.join(verb)} ({err!r})")
+    return cid
+
+
 @test
 def state_root_is_under_xdg_runtime_dir():
-    cid = new_id("rl")
-    b = bundle(["sleep", "30"])
-    rc, _, err = USER.runtime_detached(["create", "--bundle", b, cid])
-    check_eq(rc, 0, f"create ({err!r})")
+    cid = user_sleeper("create")
     d = os.path.join(USER.state_root(), cid)
     check(os.path.isdir(d), f"{d} exists")
     st = os.stat(USER.state_root())
@@ -208,10 +214,7 @@ def state_root_is_under_xdg_runtime_dir():
 
 @test
 def lifecycle_create_start_state_kill_delete():
-    cid = new_id("rl")
-    b = bundle(["sleep", "30"])
-    rc, _, err = USER.runtime_detached(["create", "--bundle", b, cid])
-    check_eq(rc, 0, f"create ({err!r})")
+    cid = user_sleeper("create")
     rc, out, err = USER.runtime(["state", cid])
     check_eq(rc, 0, f"state ({err!r})")
     s = json.loads(out)
@@ -232,10 +235,7 @@ def lifecycle_create_start_state_kill_delete():
 
 @test
 def exec_joins_the_container():
-    cid = new_id("rl")
-    b = bundle(["sleep", "30"])
-    rc, _, err = USER.runtime_detached(["run", "--detach", "--bundle", b, cid])
-    check_eq(rc, 0, f"run -d ({err!r})")
+    cid = user_sleeper("run", "--detach")
     rc, out, err = USER.runtime(["exec", cid, "sh", "-c", "id -u; cat /proc/self/uid_map; cat /proc/1/cmdline"])
     check_eq(rc, 0, f"exec ({err!r})")
     lines = out.split("\n")
@@ -426,9 +426,7 @@ def cgroup_verbs_without_a_cgroup_fail_saying_so():
     container has none: ps, kill --all, pause and update fail (as runc's do),
     and nucleus says why."""
     _non_delegated_memory_cgroup()
-    cid = new_id("rl")
-    rc, _, err = USER.runtime_detached(["run", "--detach", "--bundle", bundle(["sleep", "30"]), cid])
-    check_eq(rc, 0, f"run -d ({err!r})")
+    cid = user_sleeper("run", "--detach")
     try:
         for verb in (["ps", cid], ["kill", "--all", cid, "KILL"], ["pause", cid],
                      ["update", "--pids-limit", "10", cid]):
